@@ -1,0 +1,91 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.db.models.signals import post_migrate
+
+from xinfang.testing import PASSWORD, Cast, build_cast
+
+
+def restore_reference_data(sender, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """Put back the data the migrations load (taxonomy, holiday tables, rule packs, document
+    templates) after a transactional test flushed the database.
+
+    Django emits post_migrate after every flush of a TransactionTestCase; without this, the tests
+    that run after a browser or concurrency test on the same worker would find no rule pack, no
+    holiday table and no templates. Every loader is idempotent.
+    """
+    if sender.label != "core":
+        return
+    from deadlines import calendar
+    from deadlines.holidays import load_years
+    from deadlines.models import CalendarDay, ClockRule, HolidayYear, RulePack
+    from deadlines.packs import install
+    from documents.services import load_default_templates
+    from petitions.taxonomy import load_default_taxonomy
+
+    load_default_taxonomy()
+    if not HolidayYear.objects.exists():
+        load_years(HolidayYear, CalendarDay)
+    if not RulePack.objects.exists():
+        install(RulePack, ClockRule)
+    load_default_templates()
+    calendar.invalidate()
+
+
+post_migrate.connect(restore_reference_data, dispatch_uid="xinfang-test-reference-data")
+
+
+@pytest.fixture
+def cast(db) -> Cast:  # noqa: ANN001
+    return build_cast()
+
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright (no Playwright browser download)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/system-deps.sh (installs Debian's chromium)")
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls in the same
+    # thread (fixtures, live_server setup) are safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # noqa: ANN001
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 860})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # noqa: ANN001
+    """Save a full-page screenshot under var/screenshots/ for reviewers."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")

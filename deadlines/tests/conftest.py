@@ -1,0 +1,11 @@
+import pytest
+
+from deadlines import calendar
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache():
+    """Each test's database is rolled back; the per-process holiday cache must not outlive it."""
+    calendar.clear_local_cache()
+    yield
+    calendar.clear_local_cache()

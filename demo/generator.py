@@ -1,0 +1,239 @@
+"""Generate a realistic history of matters for the demo jurisdiction (our own texts, no real data).
+
+The history has the shape of a county office's ledger: channels and kinds in their usual shares,
+seasonality (a peak after the Spring Festival and before year end, quiet weekends), villages
+that complain more than others, people who come back (repeat contacts, some going up a level),
+collective visits with representatives, joint and anonymous letters, and accusations.
+
+Everything is written through the bulk registration path (petitions.bulk), the same rows the
+registration service writes, so a million matters take minutes. Matters stay "registered":
+replies, ratings and the rest of the lifecycle are added by the hooks in demo/history.py.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from demo import history as history_hooks
+from demo.texts import POSITIONS, SUGGESTION_TEMPLATES, TEMPLATES, fill, person_name, with_frame
+from orgs.choices import Level, UnitKind
+from orgs.models import Unit
+from petitions import idcard
+from petitions.bulk import BulkContact, BulkMatter, BulkWriter
+from petitions.choices import Channel, Kind, PartyRole
+from petitions.models import Category
+from petitions.services import AccusedInput, PersonInput
+
+CHANNEL_WEIGHTS = [
+    (Channel.ONLINE, 38), (Channel.VISIT, 30), (Channel.LETTER, 12), (Channel.PHONE, 12),
+    (Channel.LEADER_MAILBOX, 4), (Channel.EMAIL, 2), (Channel.FAX, 1), (Channel.FORWARDED, 1),
+]
+# More matters in March (after the Spring Festival) and before year end; fewer in the holiday months.
+MONTH_WEIGHT = {1: 0.8, 2: 0.6, 3: 1.3, 4: 1.1, 5: 1.0, 6: 1.1, 7: 1.0, 8: 0.9, 9: 1.0, 10: 0.8, 11: 1.1, 12: 1.3}
+WEEKDAY_WEIGHT = [1.0, 1.0, 1.0, 1.0, 0.9, 0.25, 0.2]
+BATCH = 2000
+REPEAT_SHARE = 0.15  # matters with later repeat contacts
+NEW_PERSON_SHARE = 0.7  # otherwise a person already known in the county raises another matter
+
+
+@dataclass
+class Stats:
+    matters: int = 0
+    contacts: int = 0
+    petitioners: int = 0
+
+
+def _id_number(rng: random.Random, region: str) -> str:
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 365 * 52))
+    first17 = f"{region}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + idcard.check_char(first17)
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "150", "186", "177", "133"]) + f"{rng.randint(0, 99999999):08d}"
+
+
+class DemoGenerator:
+    def __init__(self, seed: int = 2026, days_back: int = 540) -> None:
+        self.rng = random.Random(seed)
+        self.days_back = days_back
+        self.now = timezone.now()
+        units = list(Unit.objects.filter(is_active=True))
+        self.by_id: dict[int | None, Unit] = {u.pk: u for u in units}
+        self.villages = [u for u in units if u.level == Level.VILLAGE and u.kind == UnitKind.GOVERNMENT]
+        if not self.villages:
+            raise ValueError("no villages in the org tree: load the demo jurisdiction first")
+        # Some villages complain far more than others (roughly Zipf).
+        order = list(self.villages)
+        self.rng.shuffle(order)
+        self.villages = order
+        self.village_cum = list(itertools.accumulate(1.0 / (i + 1) ** 0.6 for i in range(len(order))))
+        self.bureaus: dict[int | None, Unit] = {u.parent_id: u for u in units if u.kind == UnitKind.BUREAU}
+        self.departments = [u for u in units if u.kind in (UnitKind.DEPARTMENT, UnitKind.LEGAL)]
+        self.province_bureau = next(u for u in units if u.kind == UnitKind.BUREAU and u.level == Level.PROVINCE)
+        self.city_bureau = next(u for u in units if u.kind == UnitKind.BUREAU and u.level == Level.CITY)
+        self.categories = {c.full_name: c.pk for c in Category.objects.all()}
+        self.actor = User.objects.filter(username="officer").first() or User.objects.exclude(unit=None).first()
+        self.people: dict[int, list[PersonInput]] = {}
+        self.channels = [c for c, _ in CHANNEL_WEIGHTS]
+        self.channel_cum = list(itertools.accumulate(w for _, w in CHANNEL_WEIGHTS))
+        self._days()
+
+    # Time -----------------------------------------------------------------------------------
+    def _days(self) -> None:
+        today = timezone.localdate(self.now)
+        self.day_list = [today - datetime.timedelta(days=d) for d in range(self.days_back)]
+        weights = [MONTH_WEIGHT[d.month] * WEEKDAY_WEIGHT[d.weekday()] for d in self.day_list]
+        self.day_cum = list(itertools.accumulate(weights))
+
+    def _moment(self, day: datetime.date) -> datetime.datetime:
+        rng = self.rng
+        local = datetime.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59),  # noqa: DTZ001
+                                  rng.randint(0, 59))
+        return min(timezone.make_aware(local), self.now)
+
+    def _received_at(self) -> datetime.datetime:
+        index = bisect.bisect(self.day_cum, self.rng.random() * self.day_cum[-1])
+        return self._moment(self.day_list[min(index, len(self.day_list) - 1)])
+
+    # Places and people ------------------------------------------------------------------------
+    def _county_of(self, unit: Unit) -> Unit:
+        node = unit
+        while node.level != Level.COUNTY:
+            node = self.by_id[node.parent_id]
+        return node
+
+    def _receiver(self, channel: str, locality: Unit, level_up: int = 0) -> Unit:
+        county = self._county_of(locality)
+        town = self.by_id[locality.parent_id]
+        roll = self.rng.random()
+        if channel == Channel.VISIT:
+            if level_up >= 2:
+                return self.province_bureau if roll < 0.3 else self.city_bureau
+            if level_up == 1:
+                return self.city_bureau if roll < 0.6 else self.bureaus[county.pk]
+            if roll < 0.35:
+                return town
+            if roll < 0.85:
+                return self.bureaus[county.pk]
+            if roll < 0.97:
+                return self.city_bureau
+            return self.province_bureau
+        if channel == Channel.FORWARDED:
+            return self.bureaus[county.pk]
+        return self.bureaus[county.pk] if roll < 0.75 else self.city_bureau
+
+    def _person(self, locality: Unit) -> PersonInput:
+        rng = self.rng
+        county = self._county_of(locality)
+        known = self.people.setdefault(county.pk, [])
+        if known and rng.random() > NEW_PERSON_SHARE:
+            return known[rng.randrange(len(known))]
+        has_id = rng.random() < 0.88
+        person = PersonInput(
+            name=person_name(rng),
+            id_number=_id_number(rng, county.division_code) if has_id else "",
+            phone=_phone(rng),
+            address=f"{county.name}{self.by_id[locality.parent_id].name}{locality.name}{rng.randint(1, 200)}号",
+            unverified_reason="" if has_id else rng.choice(["未携带身份证", "拒绝提供", "来信未写明"]),
+        )
+        known.append(person)
+        return person
+
+    # One matter -------------------------------------------------------------------------------
+    def one(self) -> BulkMatter:
+        rng = self.rng
+        channel = self.channels[bisect.bisect(self.channel_cum, rng.random() * self.channel_cum[-1])]
+        locality = self.villages[bisect.bisect(self.village_cum, rng.random() * self.village_cum[-1])]
+        village_name = f"{self.by_id[locality.parent_id].name}{locality.name}"
+        kind_roll = rng.random()
+        if kind_roll < 0.08:
+            l1 = "纪检监察"
+            l2, l3, title_t, body_t = rng.choice(TEMPLATES[l1])
+            kind = Kind.ACCUSATION
+        elif kind_roll < 0.18:
+            l1, l2, l3, title_t, body_t = rng.choice(SUGGESTION_TEMPLATES)
+            kind = Kind.SUGGESTION
+        else:
+            l1 = rng.choice([k for k in TEMPLATES if k != "纪检监察"])
+            l2, l3, title_t, body_t = rng.choice(TEMPLATES[l1])
+            kind = Kind.CLAIM
+        title = fill(title_t, rng, village_name)
+        body = with_frame(fill(body_t, rng, village_name), rng, village_name)
+        received = self._received_at()
+        anonymous = False
+        joint = False
+        headcount = 1
+        people: list[PersonInput] = []
+        if channel in (Channel.LETTER, Channel.ONLINE) and kind == Kind.ACCUSATION and rng.random() < 0.4:
+            anonymous = True
+        elif channel == Channel.VISIT and rng.random() < 0.1:
+            headcount = rng.randint(5, 60)
+            lead = self._person(locality)
+            people = [PersonInput(**{**lead.__dict__, "role": PartyRole.REPRESENTATIVE})]
+            people += [PersonInput(name=person_name(rng), phone=_phone(rng), role=PartyRole.REPRESENTATIVE,
+                                   unverified_reason="集体访代表未登记证件") for _ in range(rng.randint(0, 4))]
+            people += [PersonInput(name=person_name(rng), role=PartyRole.MEMBER, unverified_reason="随行人员")
+                       for _ in range(rng.randint(0, 2))]
+        elif channel == Channel.LETTER and rng.random() < 0.08:
+            joint = True
+            headcount = rng.randint(2, 12)
+            people = [self._person(locality) for _ in range(min(headcount, rng.randint(2, 4)))]
+        else:
+            people = [self._person(locality)]
+        contacts = [BulkContact(received_at=received, channel=channel, people=people, headcount=headcount,
+                                receiving_unit=self._receiver(channel, locality))]
+        if not anonymous and rng.random() < REPEAT_SHARE:
+            moment = received
+            for level_up in range(rng.randint(1, 4)):
+                moment = moment + datetime.timedelta(days=rng.randint(3, 90), hours=rng.randint(0, 8))
+                if moment >= self.now:
+                    break
+                again = rng.choice([Channel.VISIT, Channel.VISIT, Channel.PHONE, Channel.ONLINE, Channel.LETTER])
+                contacts.append(BulkContact(
+                    received_at=moment, channel=again, people=people[:1], headcount=1 if headcount < 5 else headcount,
+                    receiving_unit=self._receiver(again, locality, level_up=min(level_up, 2)),
+                    content=f"再次反映：{title}。" + rng.choice(["至今没有解决。", "对处理结果不满意。", "催问办理进度。"]),
+                ))
+        accused = []
+        if kind == Kind.ACCUSATION:
+            target = rng.choice([self.by_id[locality.parent_id], *rng.sample(self.departments, 1)])
+            if rng.random() < 0.5:
+                accused = [AccusedInput(name=target.name, unit=target)]
+            else:
+                accused = [AccusedInput(name=person_name(rng), position=rng.choice(POSITIONS), unit=target)]
+        return BulkMatter(
+            title=title, content=body, contacts=contacts, kind=kind, category_id=self.categories.get(f"{l1}/{l2}/{l3}"),
+            locality_id=locality.pk, joint_letter=joint, anonymous=anonymous, accused=accused,
+        )
+
+    def run(self, count: int, progress: Callable[[int, int], None] | None = None, *, history: bool = True) -> Stats:
+        """Generate and write `count` matters (with their repeat contacts) in batches.
+
+        `history=False` leaves every matter "registered" (the lifecycle hooks are not run)."""
+        stats = Stats()
+        run_history = history
+        writer = BulkWriter(actor=self.actor, historical=True)
+        done = 0
+        while done < count:
+            batch = [self.one() for _ in range(min(BATCH, count - done))]
+            with transaction.atomic():
+                written = writer.write(batch)
+                if run_history:
+                    history_hooks.run_hooks(written.petition_ids, self.rng)
+            stats.matters += written.matters
+            stats.contacts += written.contacts
+            stats.petitioners += written.petitioners
+            done += len(batch)
+            if progress:
+                progress(done, count)
+        return stats

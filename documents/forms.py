@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from documents.models import DocumentTemplate
+from documents.templating import TemplateInvalid, validate
+
+
+class DocumentTemplateForm(forms.ModelForm):
+    """The admin's form: a template that would not render is refused with a Chinese message, never a 500."""
+
+    class Meta:
+        model = DocumentTemplate
+        fields = ["kind", "name", "title", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 28, "cols": 100, "style": "font-family: monospace"})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        title, body = data.get("title"), data.get("body")
+        if title is not None and body is not None:
+            try:
+                validate(title, body)
+            except TemplateInvalid as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data

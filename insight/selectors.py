@@ -1,0 +1,115 @@
+"""Reads for the insight features.
+
+Two kinds of reads:
+- training and index building read the office's whole history (a system job, like statistics
+  aggregation). Nothing read here is shown to a user as such: the suggesters output labels, and the
+  terms of a suggestion come from the text the user typed. Accusations are left out of every index.
+- everything shown to a user (similar matters, answer lines, hot topics, early signs) is narrowed
+  by `Petition.objects.visible_to(user)` before it leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from petitions.choices import Kind
+from petitions.models import Petition
+
+MIN_PER_LABEL = {"category": 5, "category_path": 20, "unit": 10}
+
+
+def petition_text(title: str, content: str) -> str:
+    return f"{title}\n{content}" if title else content
+
+
+def _countable() -> QuerySet[Petition]:
+    """Matters that teach the models: not merged into another matter (those repeat one already counted)."""
+    return Petition.objects.filter(merged_into__isnull=True)
+
+
+def training_data(kind: str, *, min_per_label: int | None = None) -> tuple[list[str], list[str]]:
+    """(texts, labels) for a suggester: `category` = level-1 category name, `category_path` = full
+    category path, `unit` = handling unit code. Labels with fewer than `min_per_label` matters are
+    left out (the model cannot learn them)."""
+    qs = _countable()
+    if kind in ("category", "category_path"):
+        rows = qs.filter(category__isnull=False).values_list("title", "content", "category__full_name")
+    elif kind == "unit":
+        rows = qs.filter(handling_unit__isnull=False).values_list("title", "content", "handling_unit__code")
+    else:
+        raise ValueError(f"unknown suggester kind {kind!r}")
+    texts, labels = [], []
+    for title, content, label in rows.order_by("pk").iterator(chunk_size=2000):
+        if kind == "category":
+            label = label.split("/", 1)[0]
+        texts.append(petition_text(title, content))
+        labels.append(label)
+    minimum = MIN_PER_LABEL[kind] if min_per_label is None else min_per_label
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    keep = [i for i, label in enumerate(labels) if counts[label] >= minimum]
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
+def indexable_matters(after_id: int = 0) -> Iterator[tuple[int, str]]:
+    """(id, text) of matters for the near-duplicate index, in id order; accusations excluded."""
+    rows = (Petition.objects.exclude(kind=Kind.ACCUSATION).filter(pk__gt=after_id)
+            .order_by("pk").values_list("pk", "title", "content"))
+    for pk, title, content in rows.iterator(chunk_size=5000):
+        yield pk, petition_text(title, content)
+
+
+def replied_matters() -> Iterator[dict[str, Any]]:
+    """Past matters with an approved written reply, for answer lines; accusations excluded."""
+    from handling.models import Reply
+
+    replies = (Reply.objects.filter(approved_at__isnull=False).exclude(petition__kind=Kind.ACCUSATION)
+               .order_by("petition_id", "-approved_at")
+               .values_list("petition_id", "petition__title", "petition__content", "facts", "opinion_text",
+                            "approved_at"))
+    seen: set[int] = set()
+    for pk, title, content, facts, opinion, approved in replies.iterator(chunk_size=2000):
+        if pk in seen:
+            continue  # the latest approved reply of a matter
+        seen.add(pk)
+        yield {"id": pk, "title": title, "text": content, "reply": "\n".join(p for p in (facts, opinion) if p),
+               "time": approved}
+
+
+def visible_ids(user: Any, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(Petition.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def recent_visible(user: Any, since: datetime.datetime, until: datetime.datetime | None = None,
+                   limit: int = 20000) -> list[dict[str, Any]]:
+    """Matters the user may see received in [since, until), newest first, as plain dicts for the engine."""
+    qs = Petition.objects.visible_to(user).filter(received_at__gte=since).exclude(kind=Kind.ACCUSATION)
+    if until is not None:
+        qs = qs.filter(received_at__lt=until)
+    rows = qs.order_by("-received_at", "-pk").values_list(
+        "pk", "title", "content", "received_at", "locality__name", "contact_count")[:limit]
+    return [{"id": pk, "title": title, "text": content, "time": at, "locality": loc, "contacts": contacts}
+            for pk, title, content, at, loc, contacts in rows]
+
+
+def unit_scope_matters(unit: Any, since: datetime.datetime, until: datetime.datetime,
+                       limit: int = 20000) -> list[dict[str, Any]]:
+    """Matters held in `unit`'s subtree (as the statistics count them) received in [since, until);
+    accusations excluded, because a hot-topic label must never reach the accused unit."""
+    from petitions.models import PetitionAccess
+    from petitions.selectors import SUBTREE_END
+
+    held = PetitionAccess.objects.filter(unit_path__gte=unit.path, unit_path__lt=unit.path + SUBTREE_END)
+    qs = (Petition.objects.filter(pk__in=held.values("petition_id"), received_at__gte=since, received_at__lt=until)
+          .exclude(kind=Kind.ACCUSATION))
+    rows = qs.order_by("-received_at", "-pk").values_list(
+        "pk", "title", "content", "received_at", "locality__name", "contact_count")[:limit]
+    return [{"id": pk, "title": title, "text": content, "time": at, "locality": loc, "contacts": contacts}
+            for pk, title, content, at, loc, contacts in rows]

@@ -1,0 +1,403 @@
+"""The petitions API: register (with repeat check and Idempotency-Key), search, read; pickers' data.
+
+- POST /api/petitions/                 register one contact (new matter, or `attach_to` an open one)
+- POST /api/petitions/check/           the repeat check alone, nothing saved
+- GET  /api/petitions/?search=…        search and filters, scoped like the pages
+- GET  /api/petitions/{id}/            one matter
+- GET  /api/petitions/staff-lookup/?unit=…   users of a unit (to link an accused staff member)
+- GET  /api/petitioners/{id}/          a person (masked; ?full=1 is audited)
+- GET  /api/categories/, /api/categories/tree/   the content taxonomy for the picker
+- GET  /api/localities/match/?address=…          the locality named in an address
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.services import record_personal_view
+from core.api import Pagination
+from core.errors import DomainError
+from core.permissions import HasCapability, IsStaffMember
+from orgs.choices import UnitKind
+from orgs.models import Unit
+from petitions import localities, services
+from petitions.choices import OPEN_STATUSES, Channel, Kind, PartyRole, VisitLevel
+from petitions.models import Category, Contact, Petition, Petitioner
+from petitions.paginators import CappedPaginator, SearchPaginator
+from petitions.repeats import RepeatCheck, check_repeats
+from petitions.selectors import filter_petitions
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    receiving_unit_name = serializers.CharField(source="receiving_unit.name", read_only=True)
+    handling_unit_name = serializers.CharField(source="handling_unit.name", default=None, read_only=True)
+    category_name = serializers.CharField(source="category.full_name", default=None, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Petition
+        fields = ["id", "number", "title", "kind", "channel", "status", "status_label", "version", "category",
+                  "category_name", "locality", "receiving_unit", "receiving_unit_name", "handling_unit",
+                  "handling_unit_name", "received_at", "registered_at", "is_collective", "headcount",
+                  "contact_count"]
+        read_only_fields = fields
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "channel", "received_at", "receiving_unit", "headcount", "is_collective", "is_repeat",
+                  "visit_level"]
+
+
+class PetitionDetailSerializer(PetitionSerializer):
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta(PetitionSerializer.Meta):
+        fields = [*PetitionSerializer.Meta.fields, "content", "demands", "query_code", "joint_letter", "anonymous",
+                  "finalised_match", "contacts"]
+        read_only_fields = fields
+
+
+class PetitionerSerializer(serializers.ModelSerializer):
+    """Masked by default; `?full=1` returns the full record and is audited."""
+
+    name = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    matters = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Petitioner
+        fields = ["id", "name", "is_organisation", "gender", "id_number", "id_verified", "unverified_reason",
+                  "phone", "address", "matters"]
+
+    def _full(self) -> bool:
+        return bool(self.context.get("full"))
+
+    def get_name(self, obj: Petitioner) -> str:
+        return obj.name if self._full() else obj.masked_name
+
+    def get_id_number(self, obj: Petitioner) -> str:
+        return obj.id_number if self._full() else obj.masked_id_number
+
+    def get_phone(self, obj: Petitioner) -> str:
+        return obj.phone if self._full() else obj.masked_phone
+
+    def get_matters(self, obj: Petitioner) -> list[dict[str, Any]]:
+        """The person's matters the requesting user may see."""
+        user = self.context["request"].user
+        rows = (Petition.objects.visible_to(user).filter(contacts__people__petitioner=obj).distinct()
+                .order_by("-received_at").values("id", "number", "title", "status", "received_at")[:200])
+        return [dict(r) for r in rows]
+
+
+# Registration input ------------------------------------------------------------------------------
+
+class PersonInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=PartyRole.choices, default=PartyRole.PETITIONER)
+    unverified_reason = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    is_organisation = serializers.BooleanField(default=False)
+
+
+class AccusedInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    position = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True,
+                                              default=None)
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False,
+                                              allow_null=True, default=None)
+
+
+class RegistrationSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=200)
+    content = serializers.CharField()
+    demands = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.CLAIM)
+    headcount = serializers.IntegerField(min_value=1, default=1)
+    locality = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(kind=UnitKind.GOVERNMENT),
+                                                  required=False, allow_null=True, default=None)
+    locality_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=12)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True,
+                                                  default=None)
+    people = PersonInSerializer(many=True, required=False, default=list)
+    accused = AccusedInSerializer(many=True, required=False, default=list)
+    joint_letter = serializers.BooleanField(default=False)
+    anonymous = serializers.BooleanField(default=False)
+    raised_before = serializers.BooleanField(default=False)
+    raised_before_where = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    visit_level = serializers.ChoiceField(choices=VisitLevel.choices, required=False, allow_blank=True, default="")
+    attach_to = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                         help_text="并入的在办事项 id（重复件）；不填为新事项")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        code = attrs.get("locality_code", "").strip()
+        if code and attrs.get("locality") is None:
+            unit = localities.by_division_code(code)
+            if unit is None:
+                raise serializers.ValidationError({"locality_code": f"行政区划代码“{code}”不在单位树中。"})
+            attrs["locality"] = unit
+        return attrs
+
+    def to_input(self, receiving_unit: Unit) -> services.RegistrationInput:
+        d = self.validated_data
+        people = [services.PersonInput(**p) for p in d["people"]]
+        locality = d["locality"]
+        if locality is None:
+            for person in people:
+                if person.address and (locality := localities.match_address(person.address)) is not None:
+                    break
+        return services.RegistrationInput(
+            channel=d["channel"], receiving_unit=receiving_unit, title=d["title"], content=d["content"],
+            received_at=d["received_at"], kind=d["kind"], demands=d["demands"], headcount=d["headcount"],
+            locality=locality, category=d["category"], people=people,
+            accused=[services.AccusedInput(**a) for a in d["accused"]], joint_letter=d["joint_letter"],
+            anonymous=d["anonymous"], raised_before=d["raised_before"],
+            raised_before_where=d["raised_before_where"], visit_level=d["visit_level"],
+        )
+
+
+def _brief(petition: Petition, score: float | None = None) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": petition.pk, "number": petition.number, "title": petition.title,
+                           "status": petition.status, "status_label": petition.get_status_display(),
+                           "received_at": petition.received_at.isoformat(),
+                           "can_attach": petition.status in OPEN_STATUSES}
+    if score is not None:
+        row["score"] = score
+    return row
+
+
+def repeat_check_data(check: RepeatCheck) -> dict[str, Any]:
+    from petitions.similarity import SAME_FACTS_MIN
+
+    return {
+        "same_person": [_brief(p) for p in check.same_person],
+        "similar": [_brief(p, s) for p, s in check.similar],
+        "finalised": [{**_brief(p, s), "same_facts": s >= SAME_FACTS_MIN} for p, s in check.finalised],
+    }
+
+
+class PetitionPagination(Pagination):
+    django_paginator_class: Any = CappedPaginator
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
+        # A search scans its matches once (see SearchPaginator); plain lists count with a cap.
+        matches = getattr(view, "search_matches", None)
+        if matches is not None:
+            self.django_paginator_class = functools.partial(SearchPaginator, matches=matches,
+                                                            fetch=view.get_queryset())  # type: ignore[union-attr]
+        else:
+            self.django_paginator_class = CappedPaginator
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        paginator: Any = self.page.paginator  # type: ignore[union-attr]
+        response.data["count_capped"] = paginator.capped
+        if paginator.capped:
+            response.data["count"] = paginator.COUNT_CAP  # "at least this many"
+        return response
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("search", OpenApiTypes.STR, description="关键词（标题、内容、信访人姓名；中文两字以上按词组匹配）"),
+    OpenApiParameter("received_from", OpenApiTypes.DATE, description="来信来访日期起"),
+    OpenApiParameter("received_to", OpenApiTypes.DATE, description="来信来访日期止（含）"),
+    OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=Kind.values),
+    OpenApiParameter("status", OpenApiTypes.STR),
+    OpenApiParameter("category", OpenApiTypes.INT, description="分类 id（含下级分类）"),
+    OpenApiParameter("locality", OpenApiTypes.INT, description="属地单位 id（含下级区域）"),
+    OpenApiParameter("unit", OpenApiTypes.INT, description="经手单位 id（登记、转送、交办、承办，含下级）"),
+    OpenApiParameter("receiving_unit", OpenApiTypes.INT),
+    OpenApiParameter("handling_unit", OpenApiTypes.INT),
+]
+
+
+class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pagination_class = PetitionPagination
+    filter_backends: list = []
+
+    def get_permissions(self):  # noqa: ANN201
+        if self.action in ("create", "check", "staff_lookup"):
+            return [IsStaffMember(), HasCapability.of("register")()]
+        return [IsStaffMember(), HasCapability.of("view_petitions")()]
+
+    def get_queryset(self):  # noqa: ANN201
+        return Petition.objects.visible_to(self.request.user).select_related(
+            "receiving_unit", "handling_unit", "category"
+        )
+
+    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+        if self.action == "list":
+            params = self.request.query_params
+            user = self.request.user
+            queryset, applied = filter_petitions(queryset, params, ordered_page=True, user=user)
+            self.search_matches = None
+            if "q" in applied:
+                self.search_matches, _ = filter_petitions(Petition.objects.visible_to(user), params, user=user)
+        return queryset
+
+    def get_serializer_class(self):  # noqa: ANN201
+        if self.action in ("create", "check"):
+            return RegistrationSerializer
+        return PetitionDetailSerializer if self.action == "retrieve" else PetitionSerializer
+
+    @extend_schema(parameters=SEARCH_PARAMETERS)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def _prepare(self, request: Request) -> tuple[services.RegistrationInput, Petition | None, RepeatCheck]:
+        serializer = RegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        data = serializer.to_input(user.unit)  # type: ignore[union-attr, arg-type]
+        attach_to = None
+        attach_id = serializer.validated_data.get("attach_to")
+        if attach_id:
+            attach_to = Petition.objects.visible_to(user).filter(pk=attach_id).first()
+            if attach_to is None:
+                raise DomainError("要并入的事项不存在或无权查看。", field="attach_to")
+        check = check_repeats(user, title=data.title, content=data.content, people=data.people,
+                              locality=data.locality)
+        return data, attach_to, check
+
+    @extend_schema(request=RegistrationSerializer, responses={201: PetitionDetailSerializer},
+                   parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                description="同一用户同一键只登记一次；重试返回第一次的结果")])
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data, attach_to, check = self._prepare(request)
+        check_data = repeat_check_data(check)
+
+        def render(contact: Contact) -> dict[str, Any]:
+            body = dict(PetitionDetailSerializer(contact.petition).data)
+            body["contact"] = contact.pk
+            body["repeat_check"] = check_data
+            return body
+
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if key:
+            result = services.register_once(data, actor=request.user, key=f"api:{key}",
+                                            request_fingerprint=services.fingerprint(request.data),
+                                            attach_to=attach_to, repeat_check=check, render=render)
+            headers = {} if result.created else {"Idempotent-Replayed": "true"}
+            return Response(result.response, status=status.HTTP_201_CREATED, headers=headers)
+        contact = services.register_contact(data, actor=request.user, attach_to=attach_to, repeat_check=check)
+        return Response(render(contact), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RegistrationSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"])
+    def check(self, request: Request) -> Response:
+        """The repeat check for a registration, without saving anything."""
+        _data, _attach_to, check = self._prepare(request)
+        return Response(repeat_check_data(check))
+
+    @extend_schema(parameters=[OpenApiParameter("unit", OpenApiTypes.INT, required=True)],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path="staff-lookup")
+    def staff_lookup(self, request: Request) -> Response:
+        """Active users of one unit, to link an accused staff member to an accusation."""
+        try:
+            unit_id = int(request.query_params.get("unit", ""))
+        except ValueError:
+            raise DomainError("请指定单位（unit）。", field="unit") from None
+        users = (get_user_model().objects.filter(unit_id=unit_id, is_active=True).order_by("username")
+                 .values("id", "username", "full_name", "title")[:200])
+        return Response(list(users))
+
+
+class PetitionerViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = PetitionerSerializer
+
+    def get_queryset(self):  # noqa: ANN201
+        return Petitioner.objects.visible_to(self.request.user)
+
+    def get_serializer_context(self):  # noqa: ANN201
+        context = super().get_serializer_context()
+        context["full"] = self.request.query_params.get("full") == "1" and self.request.user.can("view_personal")
+        return context
+
+    def retrieve(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        response = super().retrieve(request, *args, **kwargs)
+        if self.get_serializer_context()["full"]:
+            record_personal_view(request.user, self.get_object(), summary="API 查看信访人完整信息")
+        return response
+
+
+# Pickers -------------------------------------------------------------------------------------------
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent", "level", "full_name", "sort_order", "is_active"]
+
+
+def category_tree(include_inactive: bool = False) -> list[dict[str, Any]]:
+    qs = Category.objects.order_by("level", "sort_order", "name")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for c in qs.values("id", "name", "parent_id", "full_name"):
+        node = {"id": c["id"], "name": c["name"], "full_name": c["full_name"], "children": []}
+        nodes[c["id"]] = node
+        if c["parent_id"] is None:
+            roots.append(node)
+        elif c["parent_id"] in nodes:
+            nodes[c["parent_id"]]["children"].append(node)
+    return roots
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The 3-level content taxonomy. Admins edit it in the admin site; staff read it for the picker."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.order_by("full_name")
+    filterset_fields = ["parent", "level", "is_active"]
+    pagination_class = None
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def tree(self, request: Request) -> Response:
+        return Response(category_tree())
+
+
+class LocalityViewSet(viewsets.ViewSet):
+    """Localities (government areas) for the division-code picker."""
+
+    @staticmethod
+    def _unit(unit: Unit | None) -> dict[str, Any] | None:
+        if unit is None:
+            return None
+        return {"id": unit.pk, "name": unit.name, "division_code": unit.division_code, "level": unit.level,
+                "chain": [{"id": u.pk, "name": u.name, "division_code": u.division_code}
+                          for u in localities.chain(unit)]}
+
+    @extend_schema(parameters=[OpenApiParameter("address", OpenApiTypes.STR, required=True)],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def match(self, request: Request) -> Response:
+        """The locality named in an address (town, village or county names matched against the org tree)."""
+        return Response({"match": self._unit(localities.match_address(request.query_params.get("address", "")))})
+
+    @extend_schema(parameters=[OpenApiParameter("code", OpenApiTypes.STR, required=True)],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def chain(self, request: Request) -> Response:
+        """The locality with a division code and its chain of areas (to restore the cascading picker)."""
+        return Response({"match": self._unit(localities.by_division_code(request.query_params.get("code", "")))})

@@ -1,0 +1,279 @@
+"""Chinese full-text search over matters: title, content, demands and petitioner names.
+
+Chinese has no spaces, so the text is cut into overlapping character bigrams ("拖欠工资" →
+"拖欠 欠工 工资" plus the run's last character "资"), and the database indexes those tokens:
+
+- SQLite: a contentless FTS5 table `petitions_search_fts` (tokenizer unicode61, rowid = matter id);
+- PostgreSQL: a `tsvector` column `petitions_searchdocument.vector` (config 'simple') with a GIN index.
+
+A query term of two or more Chinese characters is a phrase of consecutive bigrams, so it matches
+exactly the matters containing that string; a single character is a prefix query over the tokens
+starting with it (the trailing unigram makes that exact too). Latin letters and digits are words,
+matched by prefix. Several terms separated by spaces must all match.
+
+ID numbers and phone numbers are never part of the indexed text. The index is written only by
+`index_documents()`, which the registration and import services call in their transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from operator import add
+from typing import Any
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+FTS_TABLE = "petitions_search_fts"
+DOC_TABLE = "petitions_searchdocument"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_CJK}]+|[0-9a-z]+")
+
+
+def _normalise(text: str) -> str:
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def _is_cjk(run: str) -> bool:
+    return not run[0].isascii()
+
+
+def tokens(text: str) -> list[str]:
+    """The index tokens of a text: bigrams and a trailing unigram per Chinese run, words otherwise."""
+    out: list[str] = []
+    for match in _RUN.finditer(_normalise(text)):
+        run = match.group()
+        if _is_cjk(run) and len(run) > 1:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.append(run[-1])
+        else:
+            out.append(run)
+    return out
+
+
+def token_string(text: str) -> str:
+    """`tokens(text)` joined by spaces, built with fewer Python steps (indexing is on the import path)."""
+    parts: list[str] = []
+    for run in _RUN.findall(_normalise(text)):
+        if len(run) > 1 and not run[0].isascii():
+            parts.append(" ".join(map(add, run, run[1:])))
+            parts.append(run[-1])
+        else:
+            parts.append(run)
+    return " ".join(parts)
+
+
+def tsvector_literal(text: str) -> str:
+    """The PostgreSQL tsvector of a text's tokens, written out (what to_tsvector('simple', …) gives for
+    them), so bulk loads can COPY it and every path stores the same lexemes and positions."""
+    positions: dict[str, list[int]] = {}
+    for index, token in enumerate(token_string(text).split(), start=1):
+        places = positions.setdefault(token, [])
+        if len(places) < 256:  # PostgreSQL keeps at most 256 positions per lexeme, each at most 16383
+            places.append(min(index, 16383))
+    return " ".join(f"'{token}':{','.join(map(str, places))}" for token, places in positions.items())
+
+
+def document_text(title: str, content: str, demands: str = "", names: Iterable[str] = ()) -> str:
+    """The text stored for a matter. Names are plain (only ID and phone are secret)."""
+    return "\n".join(part for part in (title, content, demands, " ".join(n for n in names if n)) if part)
+
+
+def _terms(query: str) -> list[tuple[list[str], bool]]:
+    """(tokens, is_prefix) per query term."""
+    terms: list[tuple[list[str], bool]] = []
+    for match in _RUN.finditer(_normalise(query)):
+        run = match.group()
+        if _is_cjk(run) and len(run) > 1:
+            terms.append(([run[i : i + 2] for i in range(len(run) - 1)], False))
+        else:
+            terms.append(([run], True))
+    return terms
+
+
+def has_terms(query: str) -> bool:
+    return bool(_terms(query))
+
+
+def fts5_query(query: str) -> str:
+    parts = []
+    for toks, prefix in _terms(query):
+        phrase = '"' + " ".join(toks) + '"'
+        parts.append(phrase + "*" if prefix else phrase)
+    return " AND ".join(parts)
+
+
+def tsquery(query: str) -> str:
+    parts = []
+    for toks, prefix in _terms(query):
+        if prefix:
+            parts.append(f"'{toks[0]}':*")
+        else:
+            parts.append(" <-> ".join(f"'{t}'" for t in toks))
+    return " & ".join(f"({p})" for p in parts)
+
+
+def match_sql(query: str, *, newest: int | None = None) -> tuple[str, list[str]]:
+    """SQL selecting the ids of matters whose indexed text matches `query` (which must have terms).
+
+    `newest=n` keeps only the n highest ids (the most recently registered matches), which the
+    index can produce without reading the rest.
+    """
+    if connection.vendor == "postgresql":
+        sql = f"SELECT petition_id FROM {DOC_TABLE} WHERE vector @@ to_tsquery('simple', %s)"  # noqa: S608
+        params = [tsquery(query)]
+        if newest:
+            sql += f" ORDER BY petition_id DESC LIMIT {int(newest)}"
+        return sql, params
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    if newest:
+        sql += f" ORDER BY rowid DESC LIMIT {int(newest)}"
+    return sql, [fts5_query(query)]
+
+
+# Above this many matches, a first page ordered by date is found faster by walking the matters newest
+# first and testing membership than by fetching every match and sorting them (SQLite).
+DENSE_MATCHES = 2000
+# Above this many matches, an indexed filter (category, locality, period) is a better place to start
+# than the match list; the matches are then only tested for membership (SQLite).
+MANY_MATCHES = 20000
+
+
+def match_count(query: str) -> int:
+    """How many matters match (cheap on SQLite: FTS5 counts from its doclists)."""
+    sql, params = match_sql(query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def newest_matching(queryset: Any, query: str, count: int) -> Any:
+    """Narrow a Petition queryset to the `count` most recently registered matches of `query`."""
+    if not has_terms(query):
+        return queryset.none()
+    sql, params = match_sql(query, newest=count)
+    return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - the SQL is ours, the query is a parameter
+
+
+def filter_matching(queryset: Any, query: str, *, ordered_page: bool = False, within: str = "",
+                    indexed_filter: bool = False) -> Any:
+    """Narrow a Petition queryset to the matters matching `query`; unchanged if the query has no terms.
+
+    `ordered_page=True` is for a queryset that will be read as one ordered page (LIMIT): with many
+    matches SQLite is told not to drive the query from the match list (unary + on the id), so it
+    walks the date index and stops after a page. Counting must use the default form.
+
+    `within` (a unit path) intersects the matches with the matters held in that subtree using only
+    the access index, before any matter row is read: much cheaper for a narrow scope (a town's
+    desk) searching a common word. It only narrows further what the queryset's own scoping allows.
+
+    `indexed_filter=True` says the queryset also filters on an indexed column (category, locality,
+    period): with very many matches, SQLite is then left to start from that index.
+    """
+    if not has_terms(query):
+        return queryset
+    sql, params = match_sql(query)
+    if within:
+        sql = (f"SELECT petition_id FROM petitions_petitionaccess WHERE unit_path >= %s AND unit_path < %s "  # noqa: S608
+               f"AND petition_id IN ({sql})")
+        params = [within, within + "~", *params]
+    if connection.vendor == "sqlite" and (ordered_page or indexed_filter) and not within and (
+            match_count(query) > (DENSE_MATCHES if ordered_page else MANY_MATCHES)):
+        table = queryset.model._meta.db_table
+        return queryset.extra(where=[f'+"{table}"."id" IN ({sql})'], params=params)  # noqa: S610 - our SQL
+    return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - the SQL is ours, the query is a parameter
+
+
+def index_documents(docs: Sequence[tuple[int, str]], *, replace: bool = False) -> None:
+    """Index (matter id, text) pairs. With `replace`, documents that exist are re-indexed."""
+    if not docs:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = [(pk, text, tsvector_literal(text)) for pk, text in docs]
+            if replace or len(rows) < 50:
+                conflict = ("ON CONFLICT (petition_id) DO UPDATE SET text = EXCLUDED.text, vector = EXCLUDED.vector"
+                            if replace else "")
+                cursor.executemany(
+                    f"INSERT INTO {DOC_TABLE} (petition_id, text, vector) VALUES (%s, %s, %s::tsvector) {conflict}",  # noqa: S608
+                    rows)
+            else:
+                with cursor.cursor.copy(f"COPY {DOC_TABLE} (petition_id, text, vector) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        if replace:
+            ids = [pk for pk, _ in docs]
+            old: list[tuple[int, str]] = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"SELECT petition_id, text FROM {DOC_TABLE} WHERE petition_id IN "  # noqa: S608
+                    f"({','.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                old.extend(cursor.fetchall())
+            if old:
+                # A contentless FTS5 table forgets a row only when told the tokens it was indexed with.
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) VALUES ('delete', %s, %s)",  # noqa: S608
+                    [(pk, token_string(text)) for pk, text in old],
+                )
+                cursor.executemany(f"DELETE FROM {DOC_TABLE} WHERE petition_id = %s",  # noqa: S608
+                                   [(pk,) for pk, _ in old])
+        cursor.executemany(f"INSERT INTO {DOC_TABLE} (petition_id, text) VALUES (%s, %s)",  # noqa: S608
+                           list(docs))
+        cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",  # noqa: S608
+                           [(pk, token_string(text)) for pk, text in docs])
+
+
+def _names_by_petition(ids: Sequence[int]) -> dict[int, list[str]]:
+    from petitions.models import ContactPerson
+
+    names: dict[int, list[str]] = {pk: [] for pk in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = sorted(ContactPerson.objects.filter(contact__petition_id__in=chunk).order_by()
+                      .values_list("id", "contact__petition_id", "petitioner__name"))
+        for _id, pid, name in rows:
+            if name not in names[pid]:
+                names[pid].append(name)
+    return names
+
+
+def _documents(ids: Sequence[int]) -> list[tuple[int, str]]:
+    from petitions.models import Petition
+
+    names = _names_by_petition(ids)
+    return [(pk, document_text(t, c, d, names[pk]))
+            for pk, t, c, d in Petition.objects.filter(pk__in=ids).values_list("pk", "title", "content", "demands")]
+
+
+def reindex(petition_ids: Iterable[int]) -> int:
+    """Rebuild the indexed text of these matters from their current title, content and people."""
+    ids = list(petition_ids)
+    docs: list[tuple[int, str]] = []
+    for start in range(0, len(ids), 500):
+        docs.extend(_documents(ids[start : start + 500]))
+    index_documents(docs, replace=True)
+    return len(docs)
+
+
+def rebuild_all(batch: int = 5000) -> int:
+    """Drop and rebuild the whole index (after a restore, or if the index was lost)."""
+    from petitions.models import Petition, SearchDocument
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
+    SearchDocument.objects.all().delete()
+    ids = list(Petition.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        index_documents(_documents(ids[start : start + batch]))
+    return len(ids)

@@ -1,0 +1,147 @@
+"""Matter numbers: unit code + year + serial, unique under concurrent registration on both databases."""
+
+import threading
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from petitions.models import Petition
+from petitions.numbering import format_number, reserve, reserve_numbers, sequence_key
+from petitions.services import PersonInput, RegistrationInput, register_contact
+from petitions.tests.conftest import in_thread
+
+THREADS = 4
+PER_THREAD = 5
+
+
+def _run_threads(target, count=THREADS):  # noqa: ANN001, ANN202
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def body(index: int) -> None:
+        try:
+            barrier.wait()
+            target(index)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_registrations_get_unique_consecutive_numbers(cast, threads_db):
+    desk_id, unit_id = cast.desk_a.pk, cast.town_a.pk
+    created: list[str] = []
+    lock = threading.Lock()
+
+    def register(index: int) -> None:
+        from accounts.models import User
+        from orgs.models import Unit
+
+        actor, unit = User.objects.get(pk=desk_id), Unit.objects.get(pk=unit_id)
+        for n in range(PER_THREAD):
+            contact = register_contact(RegistrationInput(
+                channel="visit", receiving_unit=unit, title=f"并发登记{index}-{n}", content="楼道漏水，请求维修。",
+                people=[PersonInput(name=f"并发{index}", phone=f"1380000{index:04d}")]), actor=actor)
+            with lock:
+                created.append(contact.petition.number)
+
+    assert _run_threads(register) == []
+    year = timezone.localdate().year
+    expected = {format_number("T349902001", year, n) for n in range(1, THREADS * PER_THREAD + 1)}
+    assert set(created) == expected
+    assert in_thread(lambda: sorted(Petition.objects.values_list("number", flat=True))) == sorted(expected)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_block_reservations_and_single_numbers_never_overlap(threads_db):
+    taken: list[int] = []
+    lock = threading.Lock()
+    key = sequence_key("K1", 2026)
+
+    def take(index: int) -> None:
+        from core.sequences import next_value
+
+        for _ in range(3):
+            if index % 2:
+                first = reserve(key, 10)
+                values = list(range(first, first + 10))
+            else:
+                values = [next_value(key)]
+            with lock:
+                taken.extend(values)
+
+    assert _run_threads(take) == []
+    assert sorted(taken) == list(range(1, len(taken) + 1))
+    assert len(taken) == 2 * 3 * 10 + 2 * 3
+
+
+@pytest.mark.django_db
+def test_reserve_numbers_formats_a_block():
+    assert reserve_numbers("K349902-XFJ", 2025, 3) == [
+        "K349902-XFJ-2025-000001", "K349902-XFJ-2025-000002", "K349902-XFJ-2025-000003"]
+    assert reserve_numbers("K349902-XFJ", 2025, 1) == ["K349902-XFJ-2025-000004"]
+    assert reserve_numbers("K349902-XFJ", 2026, 1) == ["K349902-XFJ-2026-000001"]
+    with pytest.raises(ValueError, match="count must be positive"):
+        reserve("x", 0)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_key_submitted_concurrently_registers_once(cast, threads_db):
+    from petitions.services import register_once
+
+    desk_id, unit_id = cast.desk_a.pk, cast.town_a.pk
+    results: list = []
+    lock = threading.Lock()
+
+    def submit(index: int) -> None:
+        from accounts.models import User
+        from orgs.models import Unit
+
+        actor, unit = User.objects.get(pk=desk_id), Unit.objects.get(pk=unit_id)
+        result = register_once(RegistrationInput(
+            channel="visit", receiving_unit=unit, title="双击提交", content="同一张登记表提交了多次。",
+            people=[PersonInput(name="张三", phone="13800000001")]), actor=actor, key="form:double-click")
+        with lock:
+            results.append((result.created, result.contact.petition_id))
+
+    assert _run_threads(submit) == []
+    assert sorted(created for created, _ in results) == [False] * (THREADS - 1) + [True]
+    assert len({petition for _, petition in results}) == 1
+    assert in_thread(lambda: (Petition.objects.count(), Petition.objects.get().contact_count)) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deferred_indexes_are_rebuilt_exactly(cast):
+    from django.db import connection
+
+    from petitions.bulk import DEFERRABLE_TABLES, deferred_indexes
+
+    def indexes() -> set[str]:
+        marks = ", ".join(["%s"] * len(DEFERRABLE_TABLES))
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT indexdef FROM pg_indexes WHERE tablename IN ({marks})",  # noqa: S608
+                               DEFERRABLE_TABLES)
+            else:
+                cursor.execute(f"SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "  # noqa: S608
+                               "AND sql IS NOT NULL", DEFERRABLE_TABLES)
+            return {row[0] for row in cursor.fetchall()}
+
+    before = indexes()
+    with deferred_indexes() as deferred:
+        during = indexes()
+        register_contact(RegistrationInput(channel="visit", receiving_unit=cast.town_a, title="装载中登记",
+                                           content="索引暂缓时照常登记。", people=[PersonInput(name="张三")]),
+                         actor=cast.desk_a)
+    assert len(deferred.dropped) >= 10 and len(during) == len(before) - len(deferred.dropped)
+    assert all(sql.startswith("CREATE UNIQUE") for sql in during)  # uniqueness is still enforced while loading
+    assert indexes() == before

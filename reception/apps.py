@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReceptionConfig(AppConfig):
+    name = "reception"
+    verbose_name = "接待中心"
