@@ -55,6 +55,9 @@ def test_submit_follow_and_rate_on_a_phone(cast, next_year_table, phone, monkeyp
     screenshot(page, "portal-1-home")
 
     page.get_by_role("link", name="我要反映").first.click()
+    # The challenge is issued when the image loads; a person cannot answer before seeing it.
+    page.wait_for_function("() => { const i = document.querySelector('[data-captcha]');"
+                           " return i && i.complete && i.naturalWidth > 0; }")
     page.locator("#id_name").fill("张三丰")
     page.locator("#id_id_number").fill(VALID_ID)
     page.locator("#id_phone").fill("13912345678")
@@ -67,9 +70,11 @@ def test_submit_follow_and_rate_on_a_phone(cast, next_year_table, phone, monkeyp
     page.locator("#id_consent").check()
     page.locator("#id_captcha").fill(CAPTCHA.lower())
     screenshot(page, "portal-2-form")
-    page.get_by_role("button", name="提交").click()
-
-    page.get_by_role("heading", name="提交成功").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交").click()
+    if not page.get_by_role("heading", name="提交成功").is_visible():
+        errors = page.locator(".field-error, #form-errors").all_inner_texts()
+        raise AssertionError(f"submission refused: {errors}")
     number = page.get_by_test_id("receipt-number").inner_text().strip()
     code = page.get_by_test_id("receipt-code").inner_text().strip()
     petition = Petition.objects.get(number=number)
