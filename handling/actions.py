@@ -131,7 +131,7 @@ ACTIONS: list[ActionSpec] = [
                "不属本单位职责的，收到之日起5个工作日内退回并说明理由。"),
     ActionSpec("note", "调查记录", f.TextForm, lambda p, u, d: s.add_note(p, actor=u, text=d["text"]),
                lambda c: _handling(c) and _acknowledged(c), "outline-secondary"),
-    ActionSpec("draft_reply", "拟写答复", f.DraftReplyForm,
+    ActionSpec("reply", "拟写答复", f.DraftReplyForm,
                lambda p, u, d: s.draft_reply(p, actor=u, complaint=d["complaint"], facts=d["facts"],
                                              opinion=d["opinion"], opinion_text=d["opinion_text"],
                                              legal_basis=d["legal_basis"], review_unit=d["review_unit"]),

@@ -245,7 +245,7 @@ DRAFT = {"complaint": "拆除违建", "facts": "属实", "opinion": "support", "
 
 @pytest.mark.parametrize(("name", "data"), [
     ("note", {"text": "现场核实"}),
-    ("draft_reply", DRAFT),
+    ("reply", DRAFT),
     ("extend", {"days": 10, "reason": "情况复杂"}),
 ])
 def test_unit_b_handles(cast, acknowledged, name, data):
@@ -325,7 +325,7 @@ def test_every_lifecycle_action_is_covered_here():
     from handling.actions import ACTIONS
 
     covered = {"accept", "transfer", "assign", "handle_directly", "decline", "route", "merge", "refuse_again",
-               "acknowledge", "object", "note", "draft_reply", "extend", "decide_extension", "approve", "deliver",
+               "acknowledge", "object", "note", "reply", "extend", "decide_extension", "approve", "deliver",
                "request_review", "decide_review", "request_final_review", "decide_final_review", "archive",
                "close", "report_back", "send_back", "pass_report"}
     assert {a.name for a in ACTIONS} == covered
