@@ -14,6 +14,8 @@ import random
 from collections.abc import Callable
 from importlib import import_module
 
+from stats.services import record_conclusions
+
 HISTORY_HOOKS: list[str] = [
     "handling.demo.advance",
 ]
@@ -27,3 +29,4 @@ def _load(path: str) -> Callable[[list[int], random.Random], None]:
 def run_hooks(petition_ids: list[int], rng: random.Random) -> None:
     for path in HISTORY_HOOKS:
         _load(path)(petition_ids, rng)
+    record_conclusions(petition_ids)  # what the lifecycle concluded, for 化解率

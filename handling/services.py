@@ -44,6 +44,7 @@ from petitions.choices import AccessReason, Kind, Status
 from petitions.models import Petition
 from petitions.services import grant_access
 from petitions.workflow import check_allowed, record_event, touch, transition
+from stats.services import record_conclusions
 
 MAX_EXTENSION_DAYS = 30
 HANDLER_ROLES = {Role.HANDLER, Role.UNIT_HEAD, Role.OFFICER}
@@ -695,6 +696,8 @@ def decide_review(petition: Petition, *, actor: Any, outcome: str, decision_text
     transition(petition, Status.FINALISED if final else Status.REVIEWED, actor=actor,
                action="decide_final_review" if final else "decide_review",
                note=f"{word}意见：{case.get_outcome_display()}")
+    if final:
+        record_conclusions([petition.pk])  # 复核终结 concludes the matter (化解率)
     decision_clock = clocks.stop_clock(petition, ClockKind.FINAL_REVIEW_DECISION if final else ClockKind.REVIEW_DECISION,
                                        on=decided_on, actor=actor)
     if decision_clock is not None and decision_clock.paused_days:
@@ -748,6 +751,7 @@ def close(petition: Petition, *, actor: Any, waived: bool = False, note: str = "
         raise DomainError("交办事项须经交办单位审核报结通过后方可办结。", code="report_pending")
     transition(petition, Status.CLOSED, actor=actor, action="close",
                note=note.strip() or ("信访人放弃请求" if waived else "请求期限届满，办结"))
+    record_conclusions([petition.pk])  # 办结 concludes the matter (化解率)
     if window:
         if waived:
             clocks.cancel_clock(petition, window.kind, actor=actor, reason="信访人放弃")
@@ -834,6 +838,8 @@ def rate(petition: Petition, *, stage: str, value: str, comment: str = "", via: 
         raise Conflict("该环节已评价，不能重复评价。", code="already_rated") from None
     record_event(petition, actor=None, action="rate",
                  note=f"信访人评价{RatingStage(stage).label}：{RatingValue(value).label}")
+    if Petition.objects.filter(pk=petition.pk, concluded_on__isnull=False).exists():
+        record_conclusions([petition.pk])  # closed early (waived): the rating can make it resolved
     if Rating.objects.filter(petition=petition).count() >= len(rating_units(petition)):
         clocks.stop_clock(petition, ClockKind.RATING)
     record("信访人", Action.CREATE, rating, summary=f"评价 {petition.number} {RatingStage(stage).label}")

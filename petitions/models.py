@@ -139,6 +139,11 @@ class Petition(models.Model):
                                         on_delete=models.PROTECT, related_name="+")
     # The matter reference of an imported ledger row (事项编号 in the old 台账); re-imports attach to it.
     source_ref = models.CharField("来源事项编号", max_length=100, null=True, blank=True, unique=True)
+    # Denormalised for 化解率 (stats.metrics.ResolutionRate), written only by
+    # stats.services.record_conclusions: the day the matter's handling concluded (办结 or 复核终结),
+    # and whether it was resolved (化解); both null while it has not concluded.
+    concluded_on = models.DateField("办结日期", null=True, blank=True, editable=False)
+    resolved = models.BooleanField("已化解", null=True, blank=True, default=None, editable=False)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -153,6 +158,9 @@ class Petition(models.Model):
             models.Index(fields=["handling_unit", "status"], name="petition_handler_idx"),
             models.Index(fields=["locality", "received_at"], name="petition_locality_idx"),
             models.Index(fields=["category", "received_at"], name="petition_category_idx"),
+            # 化解率 of a period and scope is read from this index alone (concluded matters only).
+            models.Index(fields=["concluded_on", "handling_unit", "receiving_unit", "resolved"],
+                         condition=Q(concluded_on__isnull=False), name="petition_concluded_idx"),
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.models import (
     Case,
@@ -62,7 +63,7 @@ from django.utils import timezone
 from deadlines.choices import ClockKind, ClockState
 from deadlines.models import Clock, SupervisionOrder
 from handling.choices import SATISFIED_VALUES, DispatchKind, DispatchState, Opinion, RatingStage, RatingValue
-from handling.models import Dispatch, Rating, Reply, ReviewCase
+from handling.models import Dispatch, Rating, Reply
 from orgs.choices import LEVEL_RANK, Level
 from orgs.models import Unit
 from petitions.choices import Channel, Kind, VisitLevel
@@ -523,24 +524,26 @@ class ContactRatio(RateMetric):
         return metric.filtered(scope, period, dim=dim, key=key)
 
 
-def _latest_reply_opinion() -> Subquery:
-    return Subquery(Reply.objects.filter(petition=OuterRef("pk"), delivered_on__isnull=False)
-                    .order_by("-delivered_on", "-id").values("opinion")[:1])
-
-
 def resolved_q() -> Q:
     """A concluded matter counts as resolved (化解) when no review was requested and its last reply
     supported the request, or explained the position and the petitioner rated the handling
-    satisfied or basically satisfied. Reads the annotations of `ResolutionRate.cohort`."""
+    satisfied or basically satisfied. Reads `resolution_annotations()`; the result is stored on the
+    matter (`Petition.resolved`) by `stats.services.record_conclusions` when it concludes."""
     return Q(has_review=False) & (Q(last_opinion=Opinion.SUPPORT)
                                   | Q(last_opinion=Opinion.EXPLAIN, rated_satisfied=True))
 
 
-def _resolution_annotations() -> dict[str, Any]:
+def resolution_annotations(registry: Any = django_apps) -> dict[str, Any]:
+    """What `resolved_q` reads, per matter. `registry` is the app registry (a migration passes its
+    historical one)."""
+    reply = registry.get_model("handling", "Reply")
+    review = registry.get_model("handling", "ReviewCase")
+    rating = registry.get_model("handling", "Rating")
     return {
-        "last_opinion": _latest_reply_opinion(),
-        "has_review": Exists(ReviewCase.objects.filter(petition=OuterRef("pk"))),
-        "rated_satisfied": Exists(Rating.objects.filter(petition=OuterRef("pk"), stage=RatingStage.HANDLING,
+        "last_opinion": Subquery(reply.objects.filter(petition=OuterRef("pk"), delivered_on__isnull=False)
+                                 .order_by("-delivered_on", "-id").values("opinion")[:1]),
+        "has_review": Exists(review.objects.filter(petition=OuterRef("pk"))),
+        "rated_satisfied": Exists(rating.objects.filter(petition=OuterRef("pk"), stage=RatingStage.HANDLING,
                                                         value__in=SATISFIED_VALUES)),
     }
 
@@ -550,23 +553,24 @@ class ResolutionRate(RateMetric):
     """化解率 = resolved ÷ concluded.
 
     Concluded: matters whose handling ended in the period, i.e. closed (办结, after the review window
-    or a review) or finalised by a final review (复核终结), by the `close` / `decide_final_review`
-    event dated in the period; declined, routed and merged matters were never handled and are not
+    or a review) or finalised by a final review (复核终结), on the date of the `close` /
+    `decide_final_review` event; declined, routed and merged matters were never handled and are not
     counted. Resolved: see `resolved_q` (no review requested; reply supported the request, or
     explained it and the petitioner rated the handling satisfied / basically satisfied).
     Whose: matters whose handling unit (or, if none, receiving unit) is in the scope.
+
+    Both are stored on the matter when it concludes (`Petition.concluded_on`, `Petition.resolved`,
+    kept by `stats.services.record_conclusions`), so the figure reads one covering index
+    (`petition_concluded_idx`) instead of the events, replies, reviews and ratings of every matter.
     """
 
     unit_field: str = "handling_unit_id"
     petition_path: str = ""
 
     def cohort(self, scope: Scope, period: Period, today: datetime.date) -> QuerySet[Petition]:
-        start, end = period.bounds()
-        concluded = Event.objects.filter(action__in=CONCLUDING_ACTIONS, at__gte=start, at__lt=end)
-        return (Petition.objects.filter(pk__in=concluded.values("petition_id"))
+        return (Petition.objects.filter(concluded_on__gte=period.start, concluded_on__lte=period.end)
                 .filter(Q(handling_unit_id__in=scope.sql_ids)
-                        | Q(handling_unit__isnull=True, receiving_unit_id__in=scope.sql_ids))
-                .annotate(**_resolution_annotations()))
+                        | Q(handling_unit__isnull=True, receiving_unit_id__in=scope.sql_ids)))
 
     rows_are_matters = True  # the cohort is matters
 
@@ -574,7 +578,7 @@ class ResolutionRate(RateMetric):
         return "pk"
 
     def numerator_q(self) -> Q:
-        return resolved_q()
+        return Q(resolved=True)
 
 
 @dataclass(frozen=True)

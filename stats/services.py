@@ -1,4 +1,5 @@
-"""Use cases that change statistics' own data: the periodicals (信访简报 / 专报 / 信息).
+"""Use cases that change statistics' own data: the periodicals (信访简报 / 专报 / 信息), and the
+conclusion of matters that 化解率 reads (`record_conclusions`).
 
 Drafting fills title and body from the period's figures; the office edits them; publishing takes
 the next issue number (per issuing unit, type and year, gapless because it is taken in the same
@@ -8,10 +9,14 @@ transaction), renders DOCX and PDF and fixes the issue. Every change writes an a
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.models import Action
@@ -20,11 +25,44 @@ from core.errors import DomainError, NotAllowed
 from core.sequences import next_value
 from orgs.models import Unit
 from stats import drafting, publishing
+from stats import metrics as m
 from stats.models import Bulletin, BulletinKind, BulletinStatus
 from stats.periods import Period
 from stats.scope import Scope
 
 MAX_TITLE = 200
+
+
+def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: Any = django_apps) -> None:
+    """Store on each matter when its handling concluded and whether it was resolved (化解).
+
+    `Petition.concluded_on` is the local date of its concluding event (`close` or
+    `decide_final_review`, see `metrics.CONCLUDING_ACTIONS`); `Petition.resolved` applies
+    `metrics.resolved_q` to it; both are null for a matter that has not concluded. At most three
+    UPDATE statements, whatever the number of matters; recomputing is idempotent.
+
+    Called where a matter concludes (handling.services `close`, `decide_review(final=True)`), where
+    a later rating can change the outcome (`rate`), after each batch of demo history
+    (demo/history.py), and over all matters by the migration that added the columns (`registry` is
+    then the migration's historical app registry). `petition_ids=None` means every matter with a
+    concluding event.
+    """
+    petition = registry.get_model("petitions", "Petition")
+    event = registry.get_model("petitions", "Event")
+    concluding = event.objects.filter(action__in=m.CONCLUDING_ACTIONS)
+    if petition_ids is None:
+        matters = petition.objects.filter(pk__in=concluding.values("petition_id"))
+    else:
+        matters = petition.objects.filter(pk__in=list(petition_ids))
+    day = (concluding.filter(petition=OuterRef("pk")).order_by("-at", "-id")
+           .annotate(day=TruncDate("at")).values("day")[:1])
+    matters.update(concluded_on=Subquery(day))
+    if petition_ids is not None:
+        matters.filter(concluded_on__isnull=True).update(resolved=None)
+    concluded = matters.filter(concluded_on__isnull=False)
+    resolved = (petition.objects.filter(pk__in=concluded.values("pk"))
+                .annotate(**m.resolution_annotations(registry)).filter(m.resolved_q()))
+    concluded.update(resolved=Case(When(pk__in=resolved.values("pk"), then=Value(True)), default=Value(False)))
 
 
 def _require(actor: Any, unit: Unit) -> None:
