@@ -8,17 +8,23 @@
 - GET  /api/petitioners/{id}/          a person (masked; ?full=1 is audited)
 - GET  /api/categories/, /api/categories/tree/   the content taxonomy for the picker
 - GET  /api/localities/match/?address=…          the locality named in an address
+- GET  /api/attachments/?petition=…    a matter's attachments; POST (multipart) uploads; GET …/{id}/download/
+- GET/POST /api/imports/               ledger imports (dry run first); POST /api/imports/{id}/run/ imports for real
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
+import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,11 +36,12 @@ from core.permissions import HasCapability, IsStaffMember
 from orgs.choices import UnitKind
 from orgs.models import Unit
 from petitions import localities, services
-from petitions.choices import OPEN_STATUSES, Channel, Kind, PartyRole, VisitLevel
-from petitions.models import Category, Contact, Petition, Petitioner
+from petitions.attachments import ALLOWED_LABEL
+from petitions.choices import OPEN_STATUSES, Channel, ImportState, Kind, PartyRole, VisitLevel
+from petitions.models import Attachment, Category, Contact, ImportJob, Petition, Petitioner
 from petitions.paginators import CappedPaginator, SearchPaginator
 from petitions.repeats import RepeatCheck, check_repeats
-from petitions.selectors import filter_petitions
+from petitions.selectors import filter_petitions, get_visible_or_404
 
 
 class PetitionSerializer(serializers.ModelSerializer):
@@ -401,3 +408,212 @@ class LocalityViewSet(viewsets.ViewSet):
     def chain(self, request: Request) -> Response:
         """The locality with a division code and its chain of areas (to restore the cascading picker)."""
         return Response({"match": self._unit(localities.by_division_code(request.query_params.get("code", "")))})
+
+
+# Attachments ---------------------------------------------------------------------------------------
+
+ATTACH_CAPABILITIES = ("register", "triage", "handle")
+
+
+class AttachmentFilter(django_filters.FilterSet):
+    petition = django_filters.NumberFilter(field_name="contact__petition", help_text="事项 id")
+    contact = django_filters.NumberFilter(field_name="contact", help_text="件次 id")
+
+    class Meta:
+        model = Attachment
+        fields: list[str] = []
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    petition = serializers.IntegerField(source="contact.petition_id", read_only=True)
+    uploaded_by_name = serializers.CharField(source="uploaded_by.display_name", default=None, read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "petition", "contact", "original_name", "size", "content_type", "sha256", "uploaded_by",
+                  "uploaded_by_name", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Attachment) -> str:
+        path = reverse("attachment-download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """multipart/form-data: `petition`, one or more `files`, optionally the `contact` (件次) to attach to."""
+
+    petition = serializers.IntegerField(help_text="事项 id")
+    files = serializers.ListField(child=serializers.FileField(), help_text=f"附件（可多个）：{ALLOWED_LABEL}")
+    contact = serializers.IntegerField(required=False, help_text="件次 id；不填为该事项最近一次件次")
+
+
+class FileResponseMixin:
+    """Download actions answer a file whatever the Accept header says; their errors are JSON."""
+
+    file_actions: tuple[str, ...] = ()
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(  # type: ignore[misc]
+            request, force=force or getattr(self, "action", None) in self.file_actions)
+
+
+def _int_or_400(value: Any, field: str, label: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"请填写{label}（整数 id）。", field=field) from None
+    if not 0 < number < 2**63:
+        raise DomainError(f"{label}无效。", field=field)
+    return number
+
+
+class AttachmentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Attachments of the matters the user may see (`?petition=ID` for one matter's); upload to a matter;
+    download. Files are checked by extension, signature and size exactly as at registration."""
+
+    serializer_class = AttachmentSerializer
+    file_actions = ("download",)
+
+    filterset_class = AttachmentFilter
+
+    def get_queryset(self):  # noqa: ANN201
+        visible = Petition.objects.visible_to(self.request.user).filter(pk=OuterRef("contact__petition_id"))
+        return (Attachment.objects.filter(Exists(visible)).select_related("contact", "uploaded_by")
+                .order_by("-uploaded_at", "-id"))
+
+    def get_permissions(self):  # noqa: ANN201
+        return [IsStaffMember(), HasCapability.of("view_petitions")()]
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer(many=True)})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Upload files to a matter. 403 if the role may not add files, 404 if the matter is not visible,
+        400 with the file named if one is refused (none is saved then)."""
+        petition_id = _int_or_400(request.data.get("petition"), "petition", "事项")
+        petition = get_visible_or_404(request.user, pk=petition_id)
+        if not any(request.user.can(c) for c in ATTACH_CAPABILITIES):  # type: ignore[union-attr]
+            raise exceptions.PermissionDenied("当前角色无权上传附件。")
+        contact = None
+        if request.data.get("contact") not in (None, ""):
+            contact_id = _int_or_400(request.data.get("contact"), "contact", "件次")
+            contact = petition.contacts.filter(pk=contact_id).first()
+            if contact is None:
+                raise DomainError("该件次不属于此事项。", field="contact")
+        uploads = request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
+        if not uploads:
+            raise DomainError("请选择要上传的附件（multipart/form-data，字段名 files）。", field="files")
+        stored = services.add_attachments(
+            petition, [services.AttachmentInput(name=f.name or "", file=f, size=f.size) for f in uploads],
+            actor=request.user, contact=contact)
+        return Response(AttachmentSerializer(stored, many=True, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str) -> Any:
+        """The file itself, scoped like the matter page (the page's download view answers)."""
+        from petitions.views import attachment_download
+
+        return attachment_download(request._request, pk=_int_or_400(pk, "id", "附件"))
+
+
+# Ledger import -------------------------------------------------------------------------------------
+
+ROW_ERROR = re.compile(r"^第(\d+)行：(.*)$", re.S)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    summary = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]  # DRF moves declared fields off the class
+    row_errors = serializers.SerializerMethodField(help_text="逐行错误：line 为文件中的行号")
+    warnings = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "original_name", "dry_run", "state", "state_label", "created_at", "finished_at", "total",
+                  "processed", "summary", "errors", "row_errors", "warnings", "counts", "progress"]
+        read_only_fields = fields
+
+    def get_summary(self, obj: ImportJob) -> str:
+        return str(obj.result.get("summary", ""))
+
+    def get_errors(self, obj: ImportJob) -> list[str]:
+        return [str(e) for e in obj.result.get("errors", [])]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_row_errors(self, obj: ImportJob) -> list[dict[str, Any]]:
+        rows = []
+        for error in self.get_errors(obj):
+            match = ROW_ERROR.match(error)
+            if match:
+                rows.append({"line": int(match.group(1)), "message": match.group(2)})
+        return rows
+
+    def get_warnings(self, obj: ImportJob) -> list[str]:
+        return [str(w) for w in obj.result.get("warnings", [])]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_counts(self, obj: ImportJob) -> dict[str, Any]:
+        keys = ("rows", "created_matters", "created_contacts", "repeat_contacts", "created_petitioners",
+                "created_categories", "skipped", "number_ranges")
+        return {k: obj.result[k] for k in keys if k in obj.result}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_progress(self, obj: ImportJob) -> dict[str, Any]:
+        from petitions import tasks
+
+        return tasks.read_progress(obj)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV（UTF-8 或 GBK）或 XLSX；第一行为表头")
+    dry_run = serializers.BooleanField(default=True, help_text="只检查，不导入（默认是）")
+
+
+class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Ledger imports, as on the import page: upload a file (a dry run by default) → the job runs in the
+    background → read it back for the summary and the row errors → `run` a dry run that passed to import
+    for real (all-or-nothing). Users with the import capability see their own jobs; admins see all."""
+
+    serializer_class = ImportJobSerializer
+    filter_backends: list = []
+
+    def get_permissions(self):  # noqa: ANN201
+        return [IsStaffMember(), HasCapability.of("import")()]
+
+    def get_queryset(self):  # noqa: ANN201
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return ImportJob.objects.none()
+        return ImportJob.objects.all() if user.can("admin") else ImportJob.objects.filter(created_by=user)
+
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportJobSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from petitions import tasks
+        from petitions.forms import ImportForm
+
+        files = request.FILES if hasattr(request.FILES, "getlist") else {}
+        form = ImportForm({"dry_run": str(request.data.get("dry_run", "true")).lower()}, files)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        upload = form.cleaned_data["file"]
+        job = tasks.start_import(request.user, upload.name, upload, dry_run=form.cleaned_data["dry_run"])
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: ImportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def run(self, request: Request, pk: str) -> Response:
+        """Import for real the file of a dry run that passed."""
+        from petitions import tasks
+
+        checked = self.get_object()
+        if not checked.dry_run or checked.state != ImportState.DONE or checked.result.get("errors"):
+            raise DomainError("只有检查通过的文件才能导入。", code="not_checked")
+        job = tasks.start_import(request.user, checked.original_name, None, dry_run=False, same_file_as=checked)
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -342,6 +342,38 @@ def _register(data: RegistrationInput, *, actor: Any, attach_to: Petition | None
     return contact
 
 
+MAX_ADDED_ATTACHMENTS = 10
+
+
+def add_attachments(petition: Petition, items: list[AttachmentInput], *, actor: Any,
+                    contact: Contact | None = None) -> list[Attachment]:
+    """Add files to a registered matter (to `contact`, else its latest contact), checked exactly as at
+    registration. All or nothing: if one file is refused or saving fails, no row and no file remains."""
+    if not items:
+        raise DomainError("请选择要上传的附件。", field="attachments")
+    if len(items) > MAX_ADDED_ATTACHMENTS:
+        raise DomainError(f"一次最多上传{MAX_ADDED_ATTACHMENTS}个附件。", field="attachments")
+    if contact is None:
+        contact = petition.contacts.order_by("-received_at", "-id").first()
+    if contact is None or contact.petition_id != petition.pk:
+        raise DomainError("该件次不属于此事项。", field="contact")
+    checked = _check_attachments(items)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            _store_attachments(contact, checked, actor, stored)
+            names = "、".join(a.original_name for a in stored)
+            record_event(petition, actor=actor, action="attachment_added", note=f"补充附件{len(stored)}个：{names}",
+                         data={"contact": contact.pk, "attachments": [a.pk for a in stored]})
+            record(actor, Action.CREATE, petition, summary=f"{petition.number} 补充附件{len(stored)}个",
+                   data={"attachments": [a.pk for a in stored]})
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored
+
+
 def fingerprint(payload: Any) -> str:
     """A stable digest of a request body, to tell a retry from a different request with the same key."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()

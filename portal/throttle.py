@@ -36,6 +36,7 @@ def limit(name: str) -> Limit:
         "submit_phone": (3, 86400),       # online submissions per phone per day
         "follow_failures": (5, 900),      # wrong number/code pairs per IP per 15 minutes
         "rate_ip": (20, 3600),            # rating attempts per IP per hour
+        "captcha_ip": (60, 600),          # CAPTCHA images per IP per 10 minutes (a page load or "换一张")
     }
     count, seconds = {**defaults, **getattr(settings, "PORTAL_LIMITS", {})}[name]
     return Limit(name, int(count), int(seconds))

@@ -19,7 +19,7 @@ from audit.models import Action
 from audit.services import record
 from core.errors import DomainError
 from petitions.models import Petition
-from portal import captcha, selectors, services
+from portal import captcha, selectors, services, throttle
 from portal.forms import RATING_VALUES, FollowForm, RateForm, SubmissionForm
 from portal.models import FAQ, Notice
 
@@ -77,6 +77,14 @@ def faq(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def captcha_image(request: HttpRequest) -> HttpResponse:
+    # Each image costs a render and a session write: limited per IP so a script cannot hammer it.
+    images = throttle.limit("captcha_ip")
+    if throttle.hit(images, client_ip(request) or "-") > images.count:
+        response = HttpResponse(f"验证码图片请求过于频繁（每个网络地址{images.describe()}），请稍后再试。",
+                                content_type="text/plain; charset=utf-8", status=429)
+        response["Retry-After"] = str(images.seconds)
+        response["Cache-Control"] = "no-store"
+        return response
     text = captcha.issue(request.session)
     response = HttpResponse(captcha.render_png(text), content_type="image/png")
     response["Cache-Control"] = "no-store"

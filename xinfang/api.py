@@ -1,12 +1,20 @@
 """The API router. Each app defines its viewsets in its own api.py; they are collected here."""
 
 from core.api import Router
+from deadlines.api import ClockViewSet, SupervisionOrderViewSet
 from documents.api import DocumentViewSet
 from handling.api import LifecycleViewSet
 from leaders.api import CaseViewSet, HearingViewSet, InstructionViewSet, MeetingViewSet, TaskViewSet
 from notifications.api import NotificationViewSet
 from orgs.api import UnitViewSet
-from petitions.api import CategoryViewSet, LocalityViewSet, PetitionerViewSet, PetitionViewSet
+from petitions.api import (
+    AttachmentViewSet,
+    CategoryViewSet,
+    ImportJobViewSet,
+    LocalityViewSet,
+    PetitionerViewSet,
+    PetitionViewSet,
+)
 from reception.api import (
     AppointmentViewSet,
     CenterViewSet,
@@ -31,6 +39,10 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("localities", LocalityViewSet, basename="locality")
 router.register("stats", StatsViewSet, basename="stats")
+router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("imports", ImportJobViewSet, basename="import-job")
+router.register("clocks", ClockViewSet, basename="clock")
+router.register("supervision-orders", SupervisionOrderViewSet, basename="supervision-order")
 
 router.register("reception/centers", CenterViewSet, basename="reception-center")
 router.register("reception/desks", DeskViewSet, basename="reception-desk")

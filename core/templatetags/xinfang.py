@@ -26,6 +26,7 @@ EVENT_LABELS = {
     "meeting_minutes": "协调会纪要", "meeting_task_done": "协调会任务完成", "reception_ticket": "接待叫号",
     "interview": "接谈", "appointment_booked": "预约接访", "appointment_done": "约访完成",
     "appointment_cancelled": "约访取消", "outreach": "下访", "legal_consultation": "律师接访",
+    "attachment_added": "补充附件",
 }
 
 
