@@ -59,7 +59,8 @@ class Meta:
 # --- DOCX ------------------------------------------------------------------------------------
 
 
-def _east_asian(run_or_style_element: object, east_asia: str) -> None:
+def east_asian(run_or_style_element: object, east_asia: str) -> None:
+    """Name the Chinese face (宋体, 仿宋 …) on a Word run or style element through `w:eastAsia`."""
     element = run_or_style_element
     rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]
     fonts_element = rpr.find(qn("w:rFonts"))
@@ -71,16 +72,18 @@ def _east_asian(run_or_style_element: object, east_asia: str) -> None:
     fonts_element.set(qn("w:eastAsia"), east_asia)
 
 
-def _run(paragraph: Paragraph, text: str, *, size: float = BODY_PT, bold: bool = False,
-         east_asia: str = BODY_FONT) -> None:
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = LATIN_FONT
-    _east_asian(run._r, east_asia)
+def run(paragraph: Paragraph, text: str, *, size: float = BODY_PT, bold: bool = False,
+        east_asia: str = BODY_FONT) -> None:
+    """Add a run of `text` with the Latin and the Chinese face set (Word would otherwise pick its own)."""
+    added = paragraph.add_run(text)
+    added.font.size = Pt(size)
+    added.font.bold = bold
+    added.font.name = LATIN_FONT
+    east_asian(added._r, east_asia)
 
 
-def _exact_lines(paragraph: Paragraph, points: float = LINE_PT) -> None:
+def exact_lines(paragraph: Paragraph, points: float = LINE_PT) -> None:
+    """Fixed line height (公文 use exact 28 pt lines) and no space before or after."""
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(points)
@@ -88,13 +91,13 @@ def _exact_lines(paragraph: Paragraph, points: float = LINE_PT) -> None:
     fmt.space_after = Pt(0)
 
 
-def _page_field(paragraph: Paragraph) -> None:
+def page_field(paragraph: Paragraph) -> None:
     """A PAGE field (the page number), as Word writes it: begin, instruction, separate, result, end."""
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-        run = paragraph.add_run()
-        run.font.size = Pt(FOOTER_PT)
-        run.font.name = LATIN_FONT
-        _east_asian(run._r, BODY_FONT)
+        added = paragraph.add_run()
+        added.font.size = Pt(FOOTER_PT)
+        added.font.name = LATIN_FONT
+        east_asian(added._r, BODY_FONT)
         if kind == "instr":
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
@@ -105,7 +108,7 @@ def _page_field(paragraph: Paragraph) -> None:
         else:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
+        added._r.append(element)
 
 
 def to_docx(doc: RenderedText, meta: Meta) -> bytes:
@@ -118,7 +121,7 @@ def to_docx(doc: RenderedText, meta: Meta) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(BODY_PT)
-    _east_asian(normal.element, BODY_FONT)
+    east_asian(normal.element, BODY_FONT)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
@@ -126,20 +129,20 @@ def to_docx(doc: RenderedText, meta: Meta) -> bytes:
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _exact_lines(title, TITLE_PT * 1.6)
-    _run(title, doc.title, size=TITLE_PT, bold=True, east_asia=TITLE_FONT)
+    exact_lines(title, TITLE_PT * 1.6)
+    run(title, doc.title, size=TITLE_PT, bold=True, east_asia=TITLE_FONT)
 
     if doc.doc_number:
         number = document.add_paragraph()
         number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _exact_lines(number)
+        exact_lines(number)
         number.paragraph_format.space_after = Pt(LINE_PT / 2)
-        _run(number, doc.doc_number)
+        run(number, doc.doc_number)
 
     previous = ""
     for block in doc.blocks:
         paragraph = document.add_paragraph()
-        _exact_lines(paragraph)
+        exact_lines(paragraph)
         fmt = paragraph.paragraph_format
         if block.align == INDENT:
             fmt.first_line_indent = Pt(BODY_PT * 2)
@@ -155,14 +158,14 @@ def to_docx(doc: RenderedText, meta: Meta) -> bytes:
         for index, line in enumerate(block.lines):
             if index:
                 paragraph.runs[-1].add_break()
-            _run(paragraph, line)
+            run(paragraph, line)
         previous = block.align
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(footer, f"{meta.footer}　第 ", size=FOOTER_PT)
-    _page_field(footer)
-    _run(footer, " 页", size=FOOTER_PT)
+    run(footer, f"{meta.footer}　第 ", size=FOOTER_PT)
+    page_field(footer)
+    run(footer, " 页", size=FOOTER_PT)
 
     props = document.core_properties
     props.title = doc.title
@@ -181,7 +184,9 @@ def to_docx(doc: RenderedText, meta: Meta) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _pdf(footer_text: str) -> FPDF:
+def new_pdf(footer_text: str) -> FPDF:
+    """An A4 FPDF (millimetres) whose every page ends with `footer_text` and the page number; the
+    caller embeds the faces it uses with `add_face` first (the footer is set in "body")."""
     # fpdf2 takes about half a second to import; load it when the first PDF is made, not at startup.
     from fpdf import FPDF
 
@@ -235,7 +240,9 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
-def _add_face(pdf: FPDF, family: str, style: str, text: str, temp_files: list[str]) -> None:
+def add_face(pdf: FPDF, family: str, style: str, text: str, temp_files: list[str]) -> None:
+    """Embed, as `family`, the subset of the Noto CJK face `style` that `text` needs; the subset's
+    temporary file is appended to `temp_files` for the caller to remove after output."""
     data = fonts.face(style).subset_font(text)
     handle, path = tempfile.mkstemp(suffix=".ttf", prefix="xinfang-font-")
     with os.fdopen(handle, "wb") as fh:
@@ -248,12 +255,12 @@ def _add_face(pdf: FPDF, family: str, style: str, text: str, temp_files: list[st
 
 
 def to_pdf(doc: RenderedText, meta: Meta) -> bytes:
-    pdf = _pdf(meta.footer)
+    pdf = new_pdf(meta.footer)
     temp_files: list[str] = []
     try:
         body_chars = doc.all_characters() + meta.footer + DIGITS + "第页　"
-        _add_face(pdf, "body", "regular", body_chars, temp_files)
-        _add_face(pdf, "title", "bold", doc.title, temp_files)
+        add_face(pdf, "body", "regular", body_chars, temp_files)
+        add_face(pdf, "title", "bold", doc.title, temp_files)
         pdf.set_margins(PAGE_MARGINS_MM["left"], PAGE_MARGINS_MM["top"], PAGE_MARGINS_MM["right"])
         pdf.set_auto_page_break(True, margin=PAGE_MARGINS_MM["bottom"])
         pdf.set_title(doc.title)
@@ -305,4 +312,5 @@ def to_pdf(doc: RenderedText, meta: Meta) -> bytes:
                 pass
 
 
-__all__ = ["CENTER", "FLUSH", "INDENT", "RIGHT", "Meta", "to_docx", "to_pdf", "wrap"]
+__all__ = ["CENTER", "FLUSH", "INDENT", "RIGHT", "Meta", "add_face", "east_asian", "exact_lines", "new_pdf",
+           "page_field", "run", "to_docx", "to_pdf", "wrap"]

@@ -15,9 +15,9 @@ WIDTH = 60.0  # mm, narrower than a page so texts wrap often
 
 @pytest.fixture(scope="module")
 def pdf():
-    document = rendering._pdf("footer")
+    document = rendering.new_pdf("footer")
     temp: list[str] = []
-    rendering._add_face(document, "body", "regular", ALPHABET + "事项编号查询码KXFJ0123456789QCMP", temp)
+    rendering.add_face(document, "body", "regular", ALPHABET + "事项编号查询码KXFJ0123456789QCMP", temp)
     document.set_font("body", size=rendering.BODY_PT)
     yield document
     import os
