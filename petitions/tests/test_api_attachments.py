@@ -2,6 +2,7 @@
 bad files get a Chinese 400 naming the file and nothing is saved."""
 
 import io
+import json
 import os
 
 import pytest
@@ -138,7 +139,7 @@ def test_malformed_requests(cast, matter):
         (api.post("/api/attachments/", {"files": SimpleUploadedFile("a.pdf", PDF)}), "petition", "请填写事项（整数 id）。"),
         (api.post("/api/attachments/", {"petition": "abc"}), "petition", "请填写事项（整数 id）。"),
         (api.post("/api/attachments/", {"petition": str(2**70)}), "petition", "事项无效。"),
-        (api.post("/api/attachments/", '{"petition": %d}' % matter.pk, content_type="application/json"), "files",
+        (api.post("/api/attachments/", json.dumps({"petition": matter.pk}), content_type="application/json"), "files",
          "请选择要上传的附件（multipart/form-data，字段名 files）。"),
     ]
     for response, field, detail in cases:
