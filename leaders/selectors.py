@@ -5,6 +5,7 @@ when `Petition.objects.visible_to(user)` contains the matter.
 
 Public API for other apps:
 - `leader_case_resolution(scope, start, end) -> (resolved, total)` — 包案化解率 (statistics).
+- `leader_case_cohort(scope, start, end) -> QuerySet[LeaderCase]` — the cases behind it (drill-down).
 - `instruction_counts(scope, start, end) -> list[InstructionCount]` — 阅批 per leader.
 - `monthly_cases(user, year, month, leader=None) -> list[LeaderMonth]` — the monthly 包案 list.
 
@@ -87,6 +88,15 @@ def reckoned_in(start: datetime.date, end: datetime.date) -> Q:
             | Q(state=CaseState.OPEN, due_on__gte=start, due_on__lte=end))
 
 
+def leader_case_cohort(scope: Any, start: datetime.date, end: datetime.date) -> QuerySet[LeaderCase]:
+    """The cases behind 包案化解率 between `start` and `end` (inclusive): those reckoned in the period
+    (see the module docstring), of `scope` as in `leader_case_resolution`. The resolved ones are
+    `.filter(outcome=CaseOutcome.RESOLVED)`; their matters are `.values("petition_id")`.
+    """
+    where, _ = _scope_filter(scope, "responsible_unit")
+    return LeaderCase.objects.filter(where).filter(reckoned_in(start, end))
+
+
 def leader_case_resolution(scope: Any, start: datetime.date, end: datetime.date) -> tuple[int, int]:
     """包案化解率 = resolved ÷ total among the cases reckoned between `start` and `end` (inclusive).
 
@@ -94,8 +104,7 @@ def leader_case_resolution(scope: Any, start: datetime.date, end: datetime.date)
     whose responsible unit is one of them — the unit assessed for the case). Returns
     (resolved, total); the rate is resolved / total when total > 0.
     """
-    where, _ = _scope_filter(scope, "responsible_unit")
-    row = LeaderCase.objects.filter(where).filter(reckoned_in(start, end)).aggregate(
+    row = leader_case_cohort(scope, start, end).aggregate(
         total=Count("id"), resolved=Count("id", filter=Q(outcome=CaseOutcome.RESOLVED)))
     return row["resolved"], row["total"]
 

@@ -586,7 +586,7 @@ class LeaderCaseRate(RateMetric):
     """包案化解率 as the leaders app defines it: `leaders.selectors.leader_case_resolution(units, start,
     end) -> (resolved, total)` over cases whose responsible unit is in the scope, each case reckoned
     in one period (closed cases by closing date, open ones by due date). The drill-down lists the
-    matters of that cohort (`leaders.selectors.reckoned_in`), resolved ones for the numerator."""
+    matters of the same cases (`leaders.selectors.leader_case_cohort`), resolved ones for the numerator."""
 
     unit_field: str = "responsible_unit_id"
 
@@ -597,11 +597,9 @@ class LeaderCaseRate(RateMetric):
         return Ratio(int(resolved), int(total))
 
     def cohort(self, scope: Scope, period: Period, today: datetime.date) -> QuerySet[Any]:
-        from leaders.models import LeaderCase
-        from leaders.selectors import reckoned_in
+        from leaders.selectors import leader_case_cohort
 
-        return LeaderCase.objects.filter(responsible_unit_id__in=scope.sql_ids).filter(
-            reckoned_in(period.start, period.end))
+        return leader_case_cohort(scope.sql_ids, period.start, period.end)
 
     def numerator_q(self) -> Q:
         from leaders.choices import CaseOutcome
@@ -928,12 +926,13 @@ def rates(scope: Scope, period: Period, *, today: datetime.date | None = None,
 
 
 def leader_cases_available() -> bool:
-    """The leaders app publishes `leader_case_resolution` (it is built alongside statistics)."""
+    """The leaders app publishes `leader_case_resolution` and `leader_case_cohort` (it is built
+    alongside statistics)."""
     try:
         from leaders import selectors
     except ImportError:
         return False
-    return hasattr(selectors, "leader_case_resolution") and hasattr(selectors, "reckoned_in")
+    return hasattr(selectors, "leader_case_resolution") and hasattr(selectors, "leader_case_cohort")
 
 
 # Grouped figures (breakdowns, rankings, trends) ---------------------------------------------------------

@@ -394,11 +394,11 @@ class HotTopic:
 
 
 def hot_topics(scope: Scope, period: Period, *, limit: int = 5) -> list[HotTopic]:
-    """The period's hot topics: from the prevention app's heat index when it offers one
-    (`insight.services.top_hot_topics`), otherwise the third-level categories that grew most against
+    """The period's hot topics: from the prevention app's heat index when it ranks any
+    (`insight.selectors.top_hot_topics`), otherwise the third-level categories that grew most against
     the previous period (heat = 件次 this period + the increase)."""
     ranked = _insight_topics(scope, period, limit)
-    if ranked is not None:
+    if ranked:
         return ranked
     now = {s.key: s for s in breakdown(scope, period, "category3", compare=False)}
     before = {s.key: s for s in breakdown(scope, period.previous(), "category3", compare=False)}
@@ -415,21 +415,24 @@ def hot_topics(scope: Scope, period: Period, *, limit: int = 5) -> list[HotTopic
 
 
 def _insight_topics(scope: Scope, period: Period, limit: int) -> list[HotTopic] | None:
+    """`insight.selectors.top_hot_topics(unit, start, end, limit=)` over [start, end), or None when the
+    prevention app does not offer it."""
     try:
-        insight = importlib.import_module("insight.services")
+        insight = importlib.import_module("insight.selectors")
     except ImportError:
         return None
     ranker = getattr(insight, "top_hot_topics", None)
     if ranker is None:
         return None
+    start, end = period.bounds()
     try:
         return [HotTopic(label=t.label, contacts=t.contacts, previous=getattr(t, "previous", 0),
                          url=getattr(t, "url", ""), source="insight")
-                for t in ranker(scope.unit, period.start, period.end, limit=limit)]
+                for t in ranker(scope.unit, start, end, limit=limit)]
     except (TypeError, AttributeError):
-        # The prevention app's ranking does not have the shape expected here (it is being built
-        # alongside): say so in the log and fall back to category growth rather than failing a report.
-        logger.warning("insight.services.top_hot_topics has an unexpected signature; using category growth")
+        # The prevention app's ranking does not have the shape expected here: say so in the log and
+        # fall back to category growth rather than failing a report.
+        logger.warning("insight.selectors.top_hot_topics has an unexpected signature; using category growth")
         return None
 
 

@@ -107,3 +107,24 @@ def test_monthly_list_per_leader(cast, frozen):
     assert [(r.leader_name, [c.pk for c in r.reckoned], [c.pk for c in r.ongoing], r.resolved, r.rate)
             for r in rows] == [("孙区长", [due_march.pk], [due_may.pk], 1, 100.0)]
     assert selectors.monthly_cases(cast.officer, 2026, 2) == []
+
+
+def test_resolution_cohort_is_the_cases_behind_the_rate(cast, frozen):
+    """leader_case_cohort lists exactly the cases leader_case_resolution counts (statistics drills into it)."""
+    cases = [own(cast, make_matter(cast, n), due=due) for n, due in enumerate([
+        datetime.date(2026, 3, 20), datetime.date(2026, 3, 25), datetime.date(2026, 4, 10)])]
+    frozen.shift(datetime.timedelta(days=10))  # 2026-03-12
+    services.resolve_case(cases[0], actor=cast.leader, outcome="resolved")
+    services.resolve_case(cases[2], actor=cast.leader, outcome="resolved")  # due in April, closed in March
+    march = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    units = Unit.objects.filter(pk=cast.unit_b.pk)
+    cohort = selectors.leader_case_cohort(units, *march)
+    assert set(cohort.values_list("pk", flat=True)) == {cases[0].pk, cases[1].pk, cases[2].pk}
+    assert set(cohort.filter(outcome="resolved").values_list("petition_id", flat=True)) == {
+        cases[0].petition_id, cases[2].petition_id}
+    assert selectors.leader_case_resolution(units, *march) == (2, 3)
+    april = selectors.leader_case_cohort(units, datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
+    assert not april.exists()  # case 2 was closed in March, so it is reckoned there
+    assert not selectors.leader_case_cohort(cast.outsider_c, *march).exists()
+    assert set(selectors.leader_case_cohort(cast.officer, *march).values_list("pk", flat=True)) == {
+        c.pk for c in cases}

@@ -106,7 +106,7 @@ def test_rates(world, on_today):
 
 def test_leader_case_rate(world, on_today):
     assert m.leader_cases_available(), (
-        "leaders.selectors.leader_case_resolution (and reckoned_in) are missing: the leaders app must publish "
+        "leaders.selectors.leader_case_resolution (and leader_case_cohort) are missing: the leaders app must publish "
         "them for 包案化解率")
     from leaders.models import LeaderCase
 
@@ -255,22 +255,31 @@ def test_rankings(world, on_today):
         "青山区信访局", "城关街道", "青山区住房和城乡建设局"]
 
 
-def test_hot_topics_from_category_growth_or_from_insight(world, on_today, monkeypatch):
+def test_hot_topics_from_insight_or_from_category_growth(world, on_today, monkeypatch):
     import sys
     import types
 
     from stats import selectors as sel
 
-    topics = sel.hot_topics(county(world), H1)
-    # Third-level categories by 件次 plus growth against 2025 H2 (when none of these came in).
-    assert [(t.label, t.contacts, t.previous, t.source) for t in topics] == [
+    fake = types.ModuleType("insight.selectors")
+    calls = []
+
+    def ranked(unit, start, end, limit=5):
+        calls.append((unit.name, start, end, limit))
+        return [types.SimpleNamespace(label=f"{unit.name}物业费纠纷", contacts=9, previous=2, url="/insight/1/")]
+
+    fake.top_hot_topics = ranked
+    monkeypatch.setitem(sys.modules, "insight.selectors", fake)
+    assert [(t.label, t.contacts, t.growth, t.url, t.source) for t in sel.hot_topics(county(world), H1)] == [
+        ("青山区物业费纠纷", 9, 350.0, "/insight/1/", "insight")]
+    assert calls == [("青山区", *H1.bounds(), 5)]  # [start, end) of the period
+    # Nothing ranked (too little text), or a ranking of another shape: third-level categories by 件次
+    # plus growth against 2025 H2 (when none of these came in), each drilling down to its contacts.
+    category_topics = [
         ("城乡建设/住房保障/物业管理", 3, 0, "category"), ("城乡建设/规划建设/违法建设", 3, 0, "category"),
         ("劳动社保/工资福利/拖欠工资", 2, 0, "category"), ("城乡建设（未细分）", 1, 0, "category")]
-    fake = types.ModuleType("insight.services")
-    fake.top_hot_topics = lambda unit, start, end, limit=5: [
-        types.SimpleNamespace(label=f"{unit.name}物业费纠纷", contacts=9, previous=2, url="/insight/1/")]
-    monkeypatch.setitem(sys.modules, "insight.services", fake)
-    assert [(t.label, t.contacts, t.growth, t.source) for t in sel.hot_topics(county(world), H1)] == [
-        ("青山区物业费纠纷", 9, 350.0, "insight")]
-    fake.top_hot_topics = lambda scope: []  # a different shape: fall back rather than fail a report
-    assert sel.hot_topics(county(world), H1)[0].source == "category"
+    for other in (lambda unit, start, end, limit=5: [], lambda scope: []):
+        fake.top_hot_topics = other
+        topics = sel.hot_topics(county(world), H1)
+        assert [(t.label, t.contacts, t.previous, t.source) for t in topics] == category_topics
+        assert all(t.url.startswith("/stats/drill/contacts/") for t in topics)
