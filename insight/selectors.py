@@ -64,6 +64,10 @@ def indexable_matters(after_id: int = 0) -> Iterator[tuple[int, str]]:
         yield pk, petition_text(title, content)
 
 
+def indexable_count() -> int:
+    return Petition.objects.exclude(kind=Kind.ACCUSATION).count()
+
+
 def replied_matters() -> Iterator[dict[str, Any]]:
     """Past matters with an approved written reply, for answer lines; accusations excluded."""
     from handling.models import Reply
@@ -99,6 +103,24 @@ def recent_visible(user: Any, since: datetime.datetime, until: datetime.datetime
             for pk, title, content, at, loc, contacts in rows]
 
 
+def all_recent(since: datetime.datetime, until: datetime.datetime, limit: int = 50000) -> list[dict[str, Any]]:
+    """Every matter with a locality received in [since, until) (a system job: early signs), accusations
+    excluded; `locality` is the locality's id as a string."""
+    qs = (Petition.objects.filter(received_at__gte=since, received_at__lte=until, locality__isnull=False,
+                                  merged_into__isnull=True).exclude(kind=Kind.ACCUSATION))
+    rows = qs.order_by("-received_at", "-pk").values_list("pk", "title", "content", "received_at", "locality_id")[:limit]
+    return [{"id": pk, "title": title, "text": content, "time": at, "locality": str(loc)}
+            for pk, title, content, at, loc in rows]
+
+
+def top_hot_topics(unit: Any, start: Any, end: Any, *, limit: int = 5) -> list[Any]:
+    """The hot topics of `unit`'s area in [start, end) for the 信访简报 draft (see
+    insight.services.top_hot_topics): label, contacts, previous, heat, keywords, matter_ids, url."""
+    from insight import services
+
+    return services.top_hot_topics(unit, start, end, limit=limit)
+
+
 def unit_scope_matters(unit: Any, since: datetime.datetime, until: datetime.datetime,
                        limit: int = 20000) -> list[dict[str, Any]]:
     """Matters held in `unit`'s subtree (as the statistics count them) received in [since, until);
@@ -113,3 +135,49 @@ def unit_scope_matters(unit: Any, since: datetime.datetime, until: datetime.date
         "pk", "title", "content", "received_at", "locality__name", "contact_count")[:limit]
     return [{"id": pk, "title": title, "text": content, "time": at, "locality": loc, "contacts": contacts}
             for pk, title, content, at, loc, contacts in rows]
+
+
+def unit_names(codes: list[str]) -> dict[str, str]:
+    from orgs.models import Unit
+
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
+def recent_alerts(user: Any, *, days: int = 30, limit: int = 20) -> list[tuple[Any, list[int]]]:
+    """Early-sign alerts of the last `days` days with the matters of each that `user` may see; alerts
+    with none the user may see are left out."""
+    from django.utils import timezone
+
+    from insight.models import EarlySignAlert
+
+    alerts = list(EarlySignAlert.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(days=days))
+                  .select_related("locality")[:200])
+    visible = visible_ids(user, sorted({i for a in alerts for i in a.matter_ids}))
+    out = []
+    for alert in alerts:
+        mine = [i for i in alert.matter_ids if i in visible]
+        if mine:
+            out.append((alert, mine))
+    return out[:limit]
+
+
+def suggestion_accuracy(*, days: int = 90) -> list[dict[str, Any]]:
+    """Live accuracy of each suggester over the matters registered in the last `days` days where the
+    officer's choice is known: how often the first suggestion, and any of the three, was the choice.
+    Only counts leave this function (no matter is shown)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from insight.models import SuggestionFeedback, SuggestionKind
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = (SuggestionFeedback.objects.filter(created_at__gte=since, decided_at__isnull=False).values("kind")
+            .annotate(n=Count("id"), top1=Count("id", filter=Q(rank=1)), top3=Count("id", filter=Q(rank__isnull=False))))
+    by_kind = {r["kind"]: r for r in rows}
+    out = []
+    for kind, label in SuggestionKind.choices:
+        r = by_kind.get(kind)
+        if r and r["n"]:
+            out.append({"kind": kind, "label": label, "n": r["n"], "top1": r["top1"] / r["n"],
+                        "top3": r["top3"] / r["n"]})
+    return out

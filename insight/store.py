@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +38,14 @@ T = TypeVar("T")
 
 
 def base_dir() -> Path:
+    """Setting INSIGHT_DIR, else $XINFANG_INSIGHT_DIR, else VAR_DIR/insight. Under the test runner the
+    default is a folder of the test process, so a model trained by hand never leaks into tests."""
     configured = getattr(settings, "INSIGHT_DIR", None) or os.environ.get("XINFANG_INSIGHT_DIR")
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "insight"
+    if configured:
+        return Path(configured)
+    if getattr(settings, "TESTING", False):
+        return Path(tempfile.gettempdir()) / f"xinfang-insight-test-{os.getpid()}"
+    return Path(settings.VAR_DIR) / "insight"
 
 
 def _kind_dir(kind: str) -> Path:
@@ -50,6 +57,13 @@ def _kind_dir(kind: str) -> Path:
 def new_version(fingerprint: str = "") -> str:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{fingerprint[:12]}" if fingerprint else stamp
+
+
+def version_time(version: str) -> datetime.datetime:
+    """When a version was written (UTC), from its name."""
+    if not _VERSION.match(version):
+        raise ValueError(f"bad version {version!r}")
+    return datetime.datetime.strptime(version[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
 
 
 def path_for(kind: str, version: str) -> Path:

@@ -2,7 +2,8 @@
 
 - every day: rebuild the near-duplicate index (between rebuilds, `services.neardup_index()` catches
   up with newly registered matters by id) and the answer-line index;
-- every week: retrain the three suggesters from the database (a kind with too little data is skipped).
+- every hour: retrain the suggesters when enough matters have been concluded since the last training
+  (a kind with too little data is skipped), and look for new early signs (苗头) to alert.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import logging
 
 from django_tasks import task
 
-from core.errors import DomainError
 from insight import services
 
 logger = logging.getLogger(__name__)
@@ -24,14 +24,15 @@ def rebuild_indexes() -> dict[str, str]:
 
 @task()
 def retrain_suggesters() -> dict[str, str]:
-    done = {}
-    for kind in services.SUGGESTER_KINDS:
-        try:
-            done[kind] = services.train_suggester(kind).version
-        except DomainError as exc:
-            logger.info("insight: %s suggester not trained: %s", kind, exc.message)
-            done[kind] = ""
-    return done
+    """Retrain the suggesters that are due: no model yet, or enough matters concluded since the last
+    training (setting INSIGHT_RETRAIN_AFTER, default 200). Checked every hour; cheap when nothing is due."""
+    return services.retrain_when_due()
 
 
-PERIODIC = [(rebuild_indexes, 24 * 3600), (retrain_suggesters, 7 * 24 * 3600)]
+@task()
+def check_early_signs() -> int:
+    """Alert the locality's unit and the 信访局 about new early signs (see services.alert_early_signs)."""
+    return len(services.alert_early_signs())
+
+
+PERIODIC = [(rebuild_indexes, 24 * 3600), (retrain_suggesters, 3600), (check_early_signs, 3600)]

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from core.auth import staff
-from insight import services
+from insight import selectors, services
 from petitions.models import Petition
 from petitions.selectors import get_visible_or_404
 
@@ -42,15 +42,21 @@ def _text(request: HttpRequest) -> tuple[str, str]:
 def home(request: HttpRequest) -> HttpResponse:
     user = _require(request, "prevention")
     days = _bounded(request.GET.get("days"), 30, 7, 180)
-    sign_days = _bounded(request.GET.get("sign_days"), 7, 1, 30)
-    k = _bounded(request.GET.get("k"), 5, 2, 50)
+    default_k, default_days = services.early_sign_settings()
+    sign_days = _bounded(request.GET.get("sign_days"), default_days, 1, 30)
+    k = _bounded(request.GET.get("k"), default_k, 2, 50)
     topics = services.hot_topics_visible(user, days=days)
     signs = services.early_signs_visible(user, k=k, days=sign_days)
-    ids = {i for t in topics for i in t.representatives} | {i for s in signs for i in s.item_ids}
+    alerts = selectors.recent_alerts(user)
+    ids = ({i for t in topics for i in t.item_ids} | {i for s in signs for i in s.item_ids}
+           | {i for a, visible in alerts for i in visible})
     matters = {p.pk: p for p in Petition.objects.visible_to(user).filter(pk__in=ids).select_related("locality")}
     return render(request, "insight/home.html", {
-        "topics": [(t, [matters[i] for i in t.representatives if i in matters]) for t in topics],
+        "topics": [(t, [matters[i] for i in t.representatives if i in matters],
+                    [matters[i] for i in t.item_ids if i in matters]) for t in topics],
         "signs": [(s, [matters[i] for i in s.item_ids if i in matters]) for s in signs],
+        "alerts": [(a, [matters[i] for i in visible if i in matters]) for a, visible in alerts],
+        "accuracy": selectors.suggestion_accuracy(),
         "days": days, "sign_days": sign_days, "k": k,
     })
 
@@ -58,12 +64,37 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def suggest(request: HttpRequest) -> HttpResponse:
+    """Category (every level) and handling-unit suggestions for the registration form being filled in."""
     _require(request, "register")
     title, content = _text(request)
-    result = services.suggest(f"{title}\n{content}".strip())
+    result = services.suggest_tree(f"{title}\n{content}".strip())
+    units = selectors.unit_names([s["label"] for s in result["unit"]])
+    for s in result["unit"]:
+        s["name"] = units.get(s["label"], s["label"])
     if _wants_json(request):
         return JsonResponse({"suggestions": result})
-    return render(request, "insight/_suggestions.html", {"result": result, "labels": services.KIND_LABELS})
+    return render(request, "insight/_suggestions.html", {"result": result})
+
+
+@login_required
+def matter_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Similar matters and answer lines (口径) for one matter's page, both narrowed to what the user may see."""
+    user = _require(request, "view_petitions")
+    petition = get_visible_or_404(user, pk=pk)
+    text = f"{petition.title}\n{petition.content}"
+    hits = services.similar_matters(user, text, exclude=petition.pk)
+    lines = services.answer_lines(user, petition.content, title=petition.title, exclude=petition.pk)
+    ids = [h.id for h in hits] + [a.id for a in lines]
+    by_id = {p.pk: p for p in Petition.objects.visible_to(user).filter(pk__in=ids).select_related("locality")}
+    similar_rows = [(by_id[h.id], h.score) for h in hits if h.id in by_id]
+    line_rows = [(by_id[a.id], a) for a in lines if a.id in by_id]
+    if _wants_json(request):
+        return JsonResponse({
+            "similar": [{"id": p.pk, "number": p.number, "title": p.title, "score": s} for p, s in similar_rows],
+            "answer_lines": [{"id": p.pk, "number": p.number, "title": p.title, "score": a.score, "excerpt": a.excerpt}
+                             for p, a in line_rows]})
+    return render(request, "insight/_matter_panel.html", {"similar_rows": similar_rows, "line_rows": line_rows,
+                                                          "petition": petition})
 
 
 @login_required

@@ -34,11 +34,11 @@ def excerpt(reply: str, length: int = 160) -> str:
     """The start of a reply's substance: greeting and 'replied as follows' formula removed."""
     text = re.sub(r"\s+", " ", reply or "").strip()
     m = _PREAMBLE.match(text)
-    if m and len(text) - m.end() > 20:
+    if m and len(text) - m.end() > 5:
         text = text[m.end():]
     else:
         g = _GREETING.match(text)
-        if g and len(text) - g.end() > 20:
+        if g and len(text) - g.end() > 5:
             text = text[g.end():]
     text = text.lstrip("：:，, ")
     return text if len(text) <= length else text[:length].rstrip() + "…"

@@ -264,13 +264,18 @@ class Model:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return _softmax(self.decision(texts) / self.temperature)
 
-    def suggest(self, text: str, k: int = 3, *, n_terms: int = 5) -> list[Suggestion]:
-        """The `k` most likely labels with confidence (0..1) and the terms that pushed each one up."""
+    def distribution(self, text: str) -> tuple[np.ndarray, sp.csr_matrix]:
+        """The confidence of every label (aligned with `classes`) for one text, and its feature vector
+        (for `terms`)."""
         x = self.features.transform([prepare(text, self.max_chars, self.word_chars, self.hmm)])
         scores = self.coef[:, x.indices] @ x.data + self.intercept
-        probs = _softmax(scores[None, :] / self.temperature)[0]
+        return _softmax(scores[None, :] / self.temperature)[0], x
+
+    def suggest(self, text: str, k: int = 3, *, n_terms: int = 5) -> list[Suggestion]:
+        """The `k` most likely labels with confidence (0..1) and the terms that pushed each one up."""
+        probs, x = self.distribution(text)
         top = np.argsort(-probs, kind="stable")[:k]
-        return [Suggestion(str(self.classes[c]), round(float(probs[c]), 4), self._terms(x, int(c), n_terms))
+        return [Suggestion(str(self.classes[c]), round(float(probs[c]), 4), self.terms(x, int(c), n_terms))
                 for c in top]
 
     def suggest_many(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
@@ -278,7 +283,7 @@ class Model:
         top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         return [[(str(self.classes[c]), round(float(p[c]), 4)) for c in row] for row, p in zip(top, probs, strict=True)]
 
-    def _terms(self, x: sp.csr_matrix, c: int, n_terms: int) -> tuple[str, ...]:
+    def terms(self, x: sp.csr_matrix, c: int, n_terms: int = 5) -> tuple[str, ...]:
         """Features with the largest positive contribution x_j * w_cj, merged across blocks (one
         term may be both a word and a character n-gram), longest first among overlaps."""
         idx = x.indices

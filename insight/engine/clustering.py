@@ -47,9 +47,9 @@ def tokens(text: str, title: str = "", locality: str | None = None, *, max_chars
 class TextVectors:
     """TF-IDF (sublinear tf, smoothed idf, L2 norm) over `tokens()`; fitted on the corpus given."""
 
-    def __init__(self, *, min_df: int = 1, max_df: float = 0.5) -> None:
+    def __init__(self, *, min_df: int = 1, max_df: float = 0.5, use_idf: bool = True) -> None:
         self.vectorizer = TfidfVectorizer(analyzer=_Analyzer(), sublinear_tf=True, min_df=min_df, max_df=max_df,
-                                          lowercase=False, dtype=np.float64)
+                                          lowercase=False, dtype=np.float64, use_idf=use_idf)
         self.fitted = False
 
     def fit_transform(self, docs: Sequence[tuple[str, ...]]) -> sp.csr_matrix:

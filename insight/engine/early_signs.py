@@ -5,11 +5,12 @@ shared problem (a wage arrears at one site, a demolition in one village) that is
 now than after it becomes a collective visit.
 
 Method: matters are grouped by locality; within a locality, pairs whose text cosine (TF-IDF over
-words, idf from all matters given) is at least half of `min_similarity` and whose times are at most
+words: sublinear term frequency without idf, because the idf of the few matters of one place and week
+makes the words they all share, the very topic, weigh least) is at least half of `min_similarity` and whose times are at most
 `days` apart are edges; average-linkage clustering (insight.engine.clustering) merges groups while
 their average pairwise similarity is at least `min_similarity`; a group is a sign when some window of
 `days` days holds at least `k` of its matters. Short complaints about one problem in other words
-score 0.1-0.4 against each other and unrelated ones about 0, hence the default 0.2. The sign reports the
+score 0.2-0.5 against each other and unrelated ones about 0, hence the default 0.2. The sign reports the
 matters of its fullest window (the earliest such window when several tie).
 """
 
@@ -86,7 +87,7 @@ def early_signs(items: Iterable[Any], k: int = 5, days: int = 7, *, min_similari
     candidates = {loc: rows for loc, rows in by_loc.items() if len(rows) >= k}
     if not candidates:
         return []
-    vectors = TextVectors(max_df=1.0)
+    vectors = TextVectors(max_df=1.0, use_idf=False)
     docs = [tokens(_field(o, "text") or "", _field(o, "title") or "") for o, _, _ in data]
     x_all = vectors.fit_transform(docs)
     terms = vectors.terms
