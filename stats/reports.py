@@ -88,8 +88,10 @@ def volume_table(fig: sel.Figures, scope: Scope) -> Table:
                   ["项目", "单位", "本期", "去年同期", "同比", "上期", "环比"])
     for key in keys:
         f = fig.volume[key]
+        # A change links to the matters it is compared with (the period's own are in 本期).
         table.rows.append([_text(f.label), _text(f.unit), _t(f.value, f.url), _t(f.year_ago, f.url_year_ago),
-                           _t(f.yoy, kind="chg"), _t(f.previous, f.url_previous), _t(f.mom, kind="chg")])
+                           _t(f.yoy, f.url_year_ago, "chg"), _t(f.previous, f.url_previous),
+                           _t(f.mom, f.url_previous, "chg")])
     table.note = "来信来访总量：来信、网上信访、来电按件次，来访按人次计；上级转送交办件计入件次，不计入总量。"
     return table
 
@@ -101,7 +103,7 @@ def rates_table(fig: sel.Figures) -> Table:
         fraction = f"{ratio.numerator}/{ratio.denominator}" if isinstance(ratio, m.Ratio) else "—"
         table.rows.append([
             _text(f.label), _t(f.number, f.num_url, "pct"), Cell(fraction, f.url, "text"),
-            _t(sel.number_of(f.year_ago), f.url_year_ago, "pct"), _t(f.yoy, kind="pp")])
+            _t(sel.number_of(f.year_ago), f.url_year_ago, "pct"), _t(f.yoy, f.url_year_ago, "pp")])
     table.note = "；".join(f"{f.label}：{f.rule}" for f in fig.rates.values())
     return table
 
@@ -126,13 +128,13 @@ def breakdown_table(key: str, title: str, scope: Scope, period: Period, dim: str
     for s in shown:
         row = [_text(s.label)]
         if matters:
+            before = sel.drill_url("matters", scope, earlier, dim=dim, key=s.key)
             row += [_t(s.values.get("matters", 0), sel.drill_url("matters", scope, period, dim=dim, key=s.key)),
-                    _t(s.year_ago.get("matters", 0), sel.drill_url("matters", scope, earlier, dim=dim, key=s.key)),
-                    _t(s.yoy("matters"), kind="chg")]
-        row += [_t(s.values["contacts"], sel.drill_url("contacts", scope, period, dim=dim, key=s.key)),
-                _t(_share(s.values["contacts"], total_contacts), kind="pct"),
-                _t(s.year_ago["contacts"], sel.drill_url("contacts", scope, earlier, dim=dim, key=s.key)),
-                _t(s.yoy("contacts"), kind="chg")]
+                    _t(s.year_ago.get("matters", 0), before), _t(s.yoy("matters"), before, "chg")]
+        now = sel.drill_url("contacts", scope, period, dim=dim, key=s.key)
+        before = sel.drill_url("contacts", scope, earlier, dim=dim, key=s.key)
+        row += [_t(s.values["contacts"], now), _t(_share(s.values["contacts"], total_contacts), now, "pct"),
+                _t(s.year_ago["contacts"], before), _t(s.yoy("contacts"), before, "chg")]
         if collective:
             for measure in ("visit_groups", "visit_people", "collective_groups", "collective_people"):
                 row.append(_t(s.values[measure], sel.drill_url(measure, scope, period, dim=dim, key=s.key)))
@@ -247,8 +249,9 @@ def complained_table(scope: Scope, period: Period, *, viewer: Any = None, limit:
         table.rows.append([
             _text(units[pk].name),
             _t(handled.get(pk, 0), sel.drill_url("matters_handled", scope, period, dim="handling_unit", key=f"={pk}")),
-            _t(accused.get(pk, 0), sel.drill_url("accusations", scope, period, dim="accused_unit", key=f"={pk}")
-               if pk in accused else ""),
+            # — where none is counted or the viewer may not know (Art. 30 ¶3): no figure, nothing to open.
+            _t(accused[pk], sel.drill_url("accusations", scope, period, dim="accused_unit", key=f"={pk}"))
+            if pk in accused else _t(None),
         ])
     table.note = (f"承办事项：{handled_metric.rule} 被检举控告：{accused_metric.rule}"
                   "被检举单位的工作人员及其上级单位以外不显示该单位被检举的件数。")
@@ -278,8 +281,8 @@ def suggestion_table(scope: Scope, period: Period) -> Table:
                        _t(None, kind="pct")])
     for part, label in (("replied", "已答复"), ("adopted", "采纳（答复意见为支持）")):
         count = metric.matters(scope, period, part=part).count()
-        table.rows.append([_text(label), _t(count, sel.drill_url("suggestions", scope, period, part=part)),
-                           _t(m.percent(count, total), kind="pct")])
+        url = sel.drill_url("suggestions", scope, period, part=part)
+        table.rows.append([_text(label), _t(count, url), _t(m.percent(count, total), url, "pct")])
     table.note = metric.rule
     return table
 

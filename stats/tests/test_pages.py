@@ -212,3 +212,27 @@ def test_cli_table_and_errors(world, on_today):
         call_command("stats", "--unit", "X", "--from", "2026-01-01", "--to", "2026-06-30")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("stats", "--unit", world.cast.county.code, "--from", "2026-1-1x", "--to", "2026-06-30")
+
+
+def test_every_figure_on_the_pages_is_a_link(world, on_today):
+    """Report, annual report and dashboard: every number (counts, rates, shares and changes) opens the
+    matters behind it (a change: those it is compared with); only "—" (nothing to count) is plain."""
+    c = world.cast
+    client = client_for(c.city_officer)
+    pages = [client.get(f"/stats/report/?unit={c.county.pk}&period=half&year=2026&n=1").content.decode(),
+             client.get(f"/stats/annual/?unit={c.county.pk}&year=2026").content.decode()]
+    for html in pages:
+        cells = re.findall(r'<td class="num">(.*?)</td>', html)
+        assert len(cells) > 100
+        plain = [cell for cell in cells if not re.fullmatch(r'<a href="/stats/drill/[^"]+">[^<]+</a>', cell)]
+        assert set(plain) <= {"—"}, plain[:5]
+    query = f"unit={c.county.pk}&period=half&year=2026&n=1"
+    dashboard = client.get(f"/stats/?{query}").content.decode()
+    rates = client.get(f"/stats/parts/rates/?{query}").content.decode()
+    for html in (dashboard, rates):
+        changes = re.findall(r'(同比|环比) (<a [^>]*href="/stats/drill/[^"]+"[^>]*>[^<]+</a>|<span>—</span>)', html)
+        assert changes and len(changes) == html.count("同比 ") + html.count("环比 ")
+    # 集体访 was 8人次 in 2025 H1 (Y2) and 18 in 2026 H1: +125.0%, opening the 2025 matters.
+    link = re.search(r'data-metric="collective_people">.*?同比 <a [^>]*href="([^"]+)"[^>]*>\+125.0%</a>', dashboard,
+                     re.S)
+    assert link and "from=2025-01-01" in link[1] and "to=2025-06-30" in link[1]
