@@ -72,9 +72,8 @@ def _marker(db: str) -> Path:
 def ensure_data(db: str, matters: int, seed: int) -> dict[str, Any]:
     """Migrate and fill the bench database up to `matters` demo matters (once). Returns the seed record."""
     from django.core.management import call_command
-    from django.db import connection
 
-    from petitions.models import Petition
+    from petitions.models import Contact, Petition, Petitioner
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
@@ -84,48 +83,18 @@ def ensure_data(db: str, matters: int, seed: int) -> dict[str, Any]:
     if have >= matters:
         return record
     print(f"生成演示数据：{have} → {matters} 件（只需一次）……", flush=True)
-    from demo.generator import DemoGenerator
-    from demo.jurisdiction import build_jurisdiction, build_users
-    from orgs.models import Unit
-
-    if not Unit.objects.exists():
-        build_users(build_jurisdiction())
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous=OFF")
-            cursor.execute("PRAGMA cache_size=-262144")
-            cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    # Exactly what `manage.py seed_demo --petitions N --seed S` does, lifecycle history included: an
+    # empty database is loaded with its plain indexes built at the end, then analysed.
+    load_before = list(os.getloadavg())
     started = time.perf_counter()
     cpu_started = _cpu()
-    last = [started]
-
-    def progress(done: int, total: int) -> None:
-        now = time.perf_counter()
-        if now - last[0] > 30 or done == total:
-            last[0] = now
-            print(f"  {done}/{total} 件，{done / (now - started):,.0f} 件/秒", flush=True)
-
-    # Without the lifecycle hooks: this measures intake's part (matters stay "registered"). An empty
-    # database is loaded with its plain indexes built at the end, as `seed_demo` does.
-    from petitions.bulk import deferred_indexes
-
-    if have == 0:
-        with deferred_indexes():
-            stats = DemoGenerator(seed=seed).run(matters, progress=progress, history=False)
-    else:
-        stats = DemoGenerator(seed=seed + have).run(matters - have, progress=progress, history=False)
+    call_command("seed_demo", petitions=matters - have, seed=seed if have == 0 else seed + have, stdout=sys.stdout)
     elapsed = time.perf_counter() - started
     cpu = _cpu() - cpu_started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA optimize")
-            cursor.execute("ANALYZE")
-    record = {"matters": matters, "generated": matters - have, "lifecycle_history": False, "contacts": stats.contacts,
-              "petitioners": stats.petitioners, "seconds": round(elapsed, 1), "process_cpu_seconds": round(cpu, 1),
-              "load_average_after": list(os.getloadavg()),
+    record = {"matters": matters, "generated": matters - have, "lifecycle_history": True,
+              "contacts": Contact.objects.count(), "petitioners": Petitioner.objects.count(),
+              "seconds": round(elapsed, 1), "process_cpu_seconds": round(cpu, 1),
+              "load_average_before": load_before, "load_average_after": list(os.getloadavg()),
               "matters_per_second": round((matters - have) / elapsed, 1)}
     marker.write_text(json.dumps(record))
     print(f"演示数据完成：{record}", flush=True)

@@ -28,7 +28,7 @@ from demo.texts import POSITIONS, SUGGESTION_TEMPLATES, TEMPLATES, fill, person_
 from orgs.choices import Level, UnitKind
 from orgs.models import Unit
 from petitions import idcard
-from petitions.bulk import BulkContact, BulkMatter, BulkWriter
+from petitions.bulk import DEFERRABLE_TABLES, BulkContact, BulkMatter, BulkWriter
 from petitions.choices import Channel, Kind, PartyRole
 from petitions.models import Category
 from petitions.services import AccusedInput, PersonInput
@@ -40,7 +40,11 @@ CHANNEL_WEIGHTS = [
 # More matters in March (after the Spring Festival) and before year end; fewer in the holiday months.
 MONTH_WEIGHT = {1: 0.8, 2: 0.6, 3: 1.3, 4: 1.1, 5: 1.0, 6: 1.1, 7: 1.0, 8: 0.9, 9: 1.0, 10: 0.8, 11: 1.1, 12: 1.3}
 WEEKDAY_WEIGHT = [1.0, 1.0, 1.0, 1.0, 0.9, 0.25, 0.2]
-BATCH = 2000
+BATCH = 5000
+# What a demo load into an empty database writes in bulk: intake's tables and the lifecycle's
+# (demo/history.py), whose plain indexes are built once at the end (petitions.bulk.deferred_indexes).
+LOAD_TABLES = (*DEFERRABLE_TABLES, "deadlines_clock", "handling_dispatch", "handling_reply", "handling_rating",
+               "handling_reviewcase")
 REPEAT_SHARE = 0.15  # matters with later repeat contacts
 NEW_PERSON_SHARE = 0.7  # otherwise a person already known in the county raises another matter
 
@@ -67,6 +71,8 @@ class DemoGenerator:
         self.rng = random.Random(seed)
         self.days_back = days_back
         self.now = timezone.now()
+        self.tz = timezone.get_default_timezone()
+        self.offsets: dict[datetime.date, datetime.timedelta] = {}
         units = list(Unit.objects.filter(is_active=True))
         self.by_id: dict[int | None, Unit] = {u.pk: u for u in units}
         self.villages = [u for u in units if u.level == Level.VILLAGE and u.kind == UnitKind.GOVERNMENT]
@@ -97,9 +103,14 @@ class DemoGenerator:
 
     def _moment(self, day: datetime.date) -> datetime.datetime:
         rng = self.rng
-        local = datetime.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randint(0, 59),  # noqa: DTZ001
-                                  rng.randint(0, 59))
-        return min(timezone.make_aware(local), self.now)
+        seconds = int(rng.random() * 36000)
+        offset = self.offsets.get(day)
+        if offset is None:
+            offset = self.offsets[day] = self.tz.utcoffset(datetime.datetime(day.year, day.month, day.day, 12))  # noqa: DTZ001
+        # Office hours in local time, built as UTC directly (make_aware per matter costs more than the row).
+        moment = datetime.datetime(day.year, day.month, day.day, 8 + seconds // 3600, seconds // 60 % 60, seconds % 60,
+                                   tzinfo=datetime.UTC) - offset
+        return min(moment, self.now)
 
     def _received_at(self) -> datetime.datetime:
         index = bisect.bisect(self.day_cum, self.rng.random() * self.day_cum[-1])

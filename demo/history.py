@@ -4,7 +4,7 @@ The intake generator writes matters in the "registered" state. The lifecycle app
 by listing a callable here (dotted path): it is called once per batch, inside the batch's
 transaction, as `hook(petition_ids: list[int], rng: random.Random)`, and must be deterministic
 for a given rng state and fast (bulk writes), because `seed_demo --petitions 1000000` calls it
-for every batch of 2,000 matters. Replies and ratings belong there, written through the
+for every batch of 5,000 matters. Replies and ratings belong there, written through the
 lifecycle's own bulk path with events dated after each matter's `received_at`.
 """
 
