@@ -23,7 +23,12 @@ MIN_PER_LABEL = {"category": 5, "category_path": 20, "unit": 10}
 
 
 def petition_text(title: str, content: str) -> str:
-    return f"{title}\n{content}" if title else content
+    """The text the models read: title and content; a title that is only the start of the content (as
+    imported ledgers without a title column get) is left out, so it is not counted twice."""
+    title, content = (title or "").strip(), content or ""
+    if not title or content.lstrip().startswith(title):
+        return content
+    return f"{title}\n{content}"
 
 
 def _countable() -> QuerySet[Petition]:

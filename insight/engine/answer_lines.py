@@ -82,7 +82,7 @@ class AnswerLineIndex:
         q = self.vectors.transform([tokens(text, title)])
         scores = np.asarray((self.matrix @ q.T).toarray()).ravel()
         order = np.argsort(-scores, kind="stable")
-        out = []
+        out: list[AnswerLine] = []
         for i in order[: k + 1].tolist():
             rec = self.records[i]
             if scores[i] < min_score or len(out) == k:

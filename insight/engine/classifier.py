@@ -46,10 +46,13 @@ from sklearn.svm import LinearSVC
 from insight.engine.text import code_points, ngram_hashes64, normalize, string_hashes64, words
 
 FORMAT = "xinfang-suggester"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HEAD_CHARS = 30
 MAX_CHARS = 1500
 WORD_CHARS = 400
+C = 0.5
+NB_ALPHA = 1.0  # NB-SVM log-count ratios with add-one smoothing; 0 = a plain linear SVM
+PLAIN_WEIGHT = 0.0
 
 
 @dataclass(frozen=True)
@@ -345,15 +348,42 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _fit_svm(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None) -> LinearSVC:
-    return LinearSVC(C=c, class_weight=class_weight, max_iter=5000).fit(x, y)
+def _fit_linear(x: sp.csr_matrix, y_idx: np.ndarray, n_classes: int, c: float, class_weight: str | None,
+                nb_alpha: float, plain_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """(coef (n_classes, n_features) float32, intercept (n_classes,)) of one linear scorer per class.
 
-
-def _scores(svm: LinearSVC, x: sp.csr_matrix, n_classes: int) -> np.ndarray:
-    d = svm.decision_function(x)
-    if n_classes == 2:  # binary LinearSVC has one score: positive class is classes_[1]
-        d = np.column_stack([-d, d]) / 2
-    return np.asarray(d)
+    With `nb_alpha` > 0 each class is an NB-SVM (Wang & Manning 2012): a binary linear SVM, this class
+    against the rest, over the features scaled by the class's log-count ratio r = log(p/|p| / q/|q|), where
+    p and q count (with add-`nb_alpha` smoothing) in how many texts of the class and of the rest each
+    feature occurs. The scaling is folded into the weights (w * r), so scoring is one sparse dot product as
+    for a plain SVM. `plain_weight` > 0 adds that multiple of a plain one-vs-rest linear SVM's weights."""
+    coef = np.zeros((n_classes, x.shape[1]), dtype=np.float64)
+    intercept = np.zeros(n_classes)
+    if nb_alpha > 0:
+        xb = x.copy()
+        xb.data = np.ones_like(xb.data)
+        onehot = sp.csr_matrix((np.ones(len(y_idx)), (y_idx, np.arange(len(y_idx)))), shape=(n_classes, len(y_idx)))
+        per_class = np.asarray((onehot @ xb).todense())
+        total = per_class.sum(axis=0)
+        for k in range(n_classes):
+            p = nb_alpha + per_class[k]
+            q = nb_alpha + (total - per_class[k])
+            r = np.log(p / p.sum()) - np.log(q / q.sum())
+            xr = (x @ sp.diags(r.astype(np.float32))).tocsr()
+            svm = LinearSVC(C=c, class_weight=class_weight, max_iter=5000).fit(xr, y_idx == k)
+            coef[k] = svm.coef_[0] * r
+            intercept[k] = svm.intercept_[0]
+    if plain_weight > 0 or nb_alpha <= 0:
+        weight = plain_weight if nb_alpha > 0 else 1.0
+        svm = LinearSVC(C=c, class_weight=class_weight, max_iter=5000).fit(x, y_idx)
+        if n_classes == 2:  # binary LinearSVC has one score: positive class is classes_[1]
+            plain_coef = np.vstack([-svm.coef_, svm.coef_]) / 2
+            plain_intercept = np.concatenate([-svm.intercept_, svm.intercept_]) / 2
+        else:
+            plain_coef, plain_intercept = svm.coef_, svm.intercept_
+        coef += weight * plain_coef
+        intercept += weight * plain_intercept
+    return coef.astype(np.float32), intercept
 
 
 def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
@@ -379,9 +409,10 @@ def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def train(texts: Sequence[str], labels: Sequence[str], *, c: float = 0.5, class_weight: str | None = "balanced",
-          calibration_folds: int = 3, blocks: list[Block] | None = None, seed: int = 0,
-          max_chars: int = MAX_CHARS, word_chars: int = WORD_CHARS, hmm: bool = False) -> Model:
+def train(texts: Sequence[str], labels: Sequence[str], *, c: float = C, class_weight: str | None = "balanced",
+          nb_alpha: float = NB_ALPHA, plain_weight: float = PLAIN_WEIGHT, calibration_folds: int = 2,
+          blocks: list[Block] | None = None, seed: int = 0, max_chars: int = MAX_CHARS, word_chars: int = WORD_CHARS,
+          hmm: bool = False) -> Model:
     """Train a suggester on texts and their labels (any strings, at least two distinct)."""
     if len(texts) != len(labels):
         raise ValueError("texts and labels differ in length")
@@ -393,29 +424,25 @@ def train(texts: Sequence[str], labels: Sequence[str], *, c: float = 0.5, class_
     docs = [prepare(t, max_chars, word_chars, hmm) for t in texts]
     space = FeatureSpace(blocks or default_blocks())
     x = space.fit_transform(docs)
-    svm = _fit_svm(x, y, c, class_weight)
-    coef = np.asarray(svm.coef_, dtype=np.float32)
-    intercept = np.asarray(svm.intercept_, dtype=np.float64)
-    if len(classes) == 2:
-        coef = np.vstack([-coef, coef]) / 2
-        intercept = np.concatenate([-intercept, intercept]) / 2
+    n_classes = len(classes)
+    coef, intercept = _fit_linear(x, y_idx, n_classes, c, class_weight, nb_alpha, plain_weight)
 
     temperature = 1.0
     folds = min(calibration_folds, int(counts.min())) if calibration_folds >= 2 else 0
+    splitter: Any = None
     if folds >= 2:
-        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     elif calibration_folds >= 2 and len(y) >= 10:
         splitter = KFold(min(calibration_folds, len(y)), shuffle=True, random_state=seed)
-    else:
-        splitter = None
     if splitter is not None:
-        oof = np.zeros((len(y), len(classes)))
+        oof = np.zeros((len(y), n_classes))
         covered = np.zeros(len(y), dtype=bool)
         for tr, te in splitter.split(x, y_idx):
-            if len(np.unique(y_idx[tr])) < len(classes):
+            if len(np.unique(y_idx[tr])) < n_classes:
                 continue  # a class is missing in this fold: its scores would not line up
-            inner = _fit_svm(x[tr], y[tr], c, class_weight)
-            oof[te] = _scores(inner, x[te], len(classes))
+            inner_coef, inner_intercept = _fit_linear(x[tr], y_idx[tr], n_classes, c, class_weight, nb_alpha,
+                                                      plain_weight)
+            oof[te] = np.asarray(x[te] @ inner_coef.T) + inner_intercept
             covered[te] = True
         if covered.sum() >= 10:
             temperature = _fit_temperature(oof[covered], y_idx[covered])
@@ -426,7 +453,8 @@ def train(texts: Sequence[str], labels: Sequence[str], *, c: float = 0.5, class_
         "n_texts": len(y),
         "labels": {str(k): int(v) for k, v in zip(classes, counts, strict=True)},
         "n_features": int(x.shape[1]),
-        "params": {"c": c, "max_chars": max_chars, "word_chars": word_chars, "hmm": hmm, "class_weight": class_weight, "calibration_folds": calibration_folds,
+        "params": {"c": c, "max_chars": max_chars, "word_chars": word_chars, "hmm": hmm, "class_weight": class_weight,
+                   "nb_alpha": nb_alpha, "plain_weight": plain_weight, "calibration_folds": calibration_folds,
                    "blocks": [(b.name, b.weight, b.min_df) for b in space.blocks]},
         "temperature": temperature,
         "python": platform.python_version(),

@@ -68,7 +68,10 @@ def _item(obj: Any) -> Item:
     if isinstance(obj, Item):
         return obj
     get = obj.get if isinstance(obj, Mapping) else (lambda k, d=None: getattr(obj, k, d))
-    return Item(id=get("id"), text=get("text") or "", time=get("time"), title=get("title") or "",
+    when = get("time")
+    if not isinstance(when, datetime.datetime):
+        raise ValueError(f"item {get('id')!r} has no time")
+    return Item(id=get("id"), text=get("text") or "", time=when, title=get("title") or "",
                 locality=get("locality"), user=get("user"), likes=int(get("likes") or 0))
 
 
