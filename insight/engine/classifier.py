@@ -172,8 +172,9 @@ class FeatureSpace:
 
     def _block_counts(self, b: int, doc: Doc, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices within block b, term counts) of one document."""
-        block, keys = self.blocks[b], self.hash_keys[b]
-        if keys is not None:
+        assert self.hash_keys is not None and self.hash_features is not None
+        block, keys, features = self.blocks[b], self.hash_keys[b], self.hash_features[b]
+        if keys is not None and features is not None:
             grams: CharGrams = block.analyzer
             src = cps[: grams.head] if grams.head else cps
             hashes = np.concatenate([ngram_hashes64(src, n) for n in range(grams.n_min, grams.n_max + 1)])
@@ -181,7 +182,7 @@ class FeatureSpace:
             pos = np.searchsorted(keys, uniq)
             pos[pos >= keys.size] = 0
             hit = keys[pos] == uniq
-            return self.hash_features[b][pos[hit]], counts[hit]
+            return features[pos[hit]], counts[hit]
         vocab = self.vocabs[b]
         counted = Counter(block.analyzer(doc))
         found = [(vocab[t], n) for t, n in counted.items() if t in vocab]
