@@ -16,7 +16,7 @@ from typing import Any
 import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -85,6 +85,7 @@ class RemindResultSerializer(serializers.Serializer):
     notifications = serializers.IntegerField(help_text="发出的提醒数")
 
 
+@extend_schema_view(list=extend_schema(summary="期限列表（?petition=事项 id）"), retrieve=extend_schema(summary="期限"))
 class ClockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Clocks of the matters the user may see, open ones first by due date."""
 
@@ -102,7 +103,7 @@ class ClockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    @extend_schema(parameters=[OpenApiParameter("within_days", OpenApiTypes.INT, description="几日内届满（0–60，默认3）")],
+    @extend_schema(summary="即将到期和已逾期的期限", parameters=[OpenApiParameter("within_days", OpenApiTypes.INT, description="几日内届满（0–60，默认3）")],
                    responses={200: ClockSerializer(many=True)})
     @action(detail=False, methods=["get"], url_path="due-soon")
     def due_soon(self, request: Request) -> Response:
@@ -113,7 +114,7 @@ class ClockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         page = self.paginate_queryset(due_soon(request.user, within_days=int(raw)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=RemindSerializer, responses={200: RemindResultSerializer})
+    @extend_schema(summary="催办", request=RemindSerializer, responses={200: RemindResultSerializer})
     @action(detail=False, methods=["post"])
     def remind(self, request: Request) -> Response:
         """催办: notify the units responsible for the running clocks of these matters (matters the user
@@ -163,6 +164,8 @@ class SupervisionOrderFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
+@extend_schema_view(list=extend_schema(summary="督办通知列表（?petition=事项 id）"),
+                    retrieve=extend_schema(summary="督办通知"))
 class SupervisionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """督办 orders of the matters the user may see, newest first; people with the supervise
     capability issue them."""
@@ -177,7 +180,7 @@ class SupervisionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return (SupervisionOrder.objects.filter(petition__in=Petition.objects.visible_to(self.request.user))
                 .select_related("petition", "unit", "issued_by").order_by("-issued_at", "-id"))
 
-    @extend_schema(request=SupervisionOrderInSerializer, responses={201: SupervisionOrderSerializer})
+    @extend_schema(summary="督办", request=SupervisionOrderInSerializer, responses={201: SupervisionOrderSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Issue a 督办 order: 404 if the matter is not visible, 403 without the supervise capability."""
         data = SupervisionOrderInSerializer(data=request.data)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -65,6 +65,7 @@ class DeliverySerializer(serializers.Serializer):
                                          help_text="送达日期（YYYY-MM-DD），不填为今天；不能晚于今天、不能早于文书生成日期")
 
 
+@extend_schema_view(list=extend_schema(summary="文书列表（?petition=事项 id）"), retrieve=extend_schema(summary="文书"))
 class DocumentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Documents of the matters the user may see; `?petition=ID` lists one matter's."""
 

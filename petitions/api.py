@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -469,6 +469,8 @@ def _int_or_400(value: Any, field: str, label: str) -> int:
     return number
 
 
+@extend_schema_view(list=extend_schema(summary="附件列表（?petition=事项 id）"),
+                    retrieve=extend_schema(summary="附件信息"))
 class AttachmentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Attachments of the matters the user may see (`?petition=ID` for one matter's); upload to a matter;
@@ -487,7 +489,7 @@ class AttachmentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.Retriev
     def get_permissions(self):  # noqa: ANN201
         return [IsStaffMember(), HasCapability.of("view_petitions")()]
 
-    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
+    @extend_schema(summary="上传附件到事项", request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: AttachmentSerializer(many=True)})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Upload files to a matter. 403 if the role may not add files, 404 if the matter is not visible,
@@ -511,7 +513,7 @@ class AttachmentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(AttachmentSerializer(stored, many=True, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(summary="下载附件", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> Any:
         """The file itself, scoped like the matter page (the page's download view answers)."""
@@ -576,6 +578,7 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True, help_text="只检查，不导入（默认是）")
 
 
+@extend_schema_view(list=extend_schema(summary="台账导入任务列表"), retrieve=extend_schema(summary="导入任务（结果与逐行错误）"))
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ledger imports, as on the import page: upload a file (a dry run by default) → the job runs in the
     background → read it back for the summary and the row errors → `run` a dry run that passed to import
@@ -593,7 +596,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return ImportJob.objects.none()
         return ImportJob.objects.all() if user.can("admin") else ImportJob.objects.filter(created_by=user)
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportJobSerializer})
+    @extend_schema(summary="上传台账（默认只检查）", request={"multipart/form-data": ImportUploadSerializer},
+                   responses={202: ImportJobSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         from petitions import tasks
         from petitions.forms import ImportForm
@@ -606,7 +610,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job = tasks.start_import(request.user, upload.name, upload, dry_run=form.cleaned_data["dry_run"])
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={202: ImportJobSerializer})
+    @extend_schema(summary="正式导入检查通过的台账", request=None, responses={202: ImportJobSerializer})
     @action(detail=True, methods=["post"])
     def run(self, request: Request, pk: str) -> Response:
         """Import for real the file of a dry run that passed."""
