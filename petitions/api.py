@@ -41,7 +41,7 @@ from petitions.choices import OPEN_STATUSES, Channel, ImportState, Kind, PartyRo
 from petitions.models import Attachment, Category, Contact, ImportJob, Petition, Petitioner
 from petitions.paginators import CappedPaginator, SearchPaginator
 from petitions.repeats import RepeatCheck, check_repeats
-from petitions.selectors import filter_petitions, get_visible_or_404
+from petitions.selectors import filter_petitions, get_visible_or_404, staff_of_unit_or_404
 
 
 class PetitionSerializer(serializers.ModelSerializer):
@@ -318,14 +318,12 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                    responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"], url_path="staff-lookup")
     def staff_lookup(self, request: Request) -> Response:
-        """Active users of one unit, to link an accused staff member to an accusation."""
+        """Active users of one unit within the caller's scope, to link an accused staff member."""
         try:
             unit_id = int(request.query_params.get("unit", ""))
         except ValueError:
             raise DomainError("请指定单位（unit）。", field="unit") from None
-        users = (get_user_model().objects.filter(unit_id=unit_id, is_active=True).order_by("username")
-                 .values("id", "username", "full_name", "title")[:200])
-        return Response(list(users))
+        return Response(staff_of_unit_or_404(request.user, unit_id))
 
 
 class PetitionerViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

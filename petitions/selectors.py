@@ -69,6 +69,21 @@ def get_visible_or_404(user: Any, **lookup: Any):  # noqa: ANN201
         raise Http404("信访事项不存在或无权查看") from None
 
 
+def staff_of_unit_or_404(user: Any, unit_id: int) -> list[dict[str, Any]]:
+    """The active users of one unit, for linking an accused staff member — only for a unit inside the
+    user's own scope (the subtree of their unit's scope root, as `visible_to`). Another area's
+    people answer 404, like a matter the user may not see."""
+    unit_model = apps.get_model("orgs", "Unit")
+    user_model = apps.get_model("accounts", "User")
+    own = _staff_unit(user)
+    root = own.scope_root.path if own is not None else None
+    unit = unit_model.objects.filter(pk=unit_id).first()
+    if root is None or unit is None or not unit.path.startswith(root):
+        raise Http404("单位不存在或不在您的管辖范围内")
+    return list(user_model.objects.filter(unit=unit, is_active=True).order_by("username")
+                .values("id", "username", "full_name", "title")[:200])
+
+
 def can_see(user: Any, petition_id: int) -> bool:
     petition = apps.get_model("petitions", "Petition")
     return petition.objects.visible_to(user).filter(pk=petition_id).exists()

@@ -3,9 +3,16 @@ suite helpers. Kept in the package so tests of every app import one definition."
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.models import User
@@ -124,3 +131,71 @@ def make_petition(receiving_unit: Unit, *, actor: Any = None, kind: str = "claim
         actor=actor,
     )
     return contact.petition
+
+
+@pytest.fixture
+def threads_db(transactional_db: Any) -> Iterator[str | None]:
+    """Lets threads use their own database connections, as concurrent requests do.
+
+    SQLite's in-memory test database cannot take concurrent writers (shared-cache table locks fail
+    at once instead of waiting), so on SQLite the committed test database is copied to a WAL file
+    and new connections (the threads') open that file, like production. PostgreSQL needs nothing.
+    Read results back with `in_thread()`, which uses a new connection too. A conftest makes it
+    available with `from xinfang.testing import threads_db`.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield None
+        return
+    connection.ensure_connection()
+    fd, path = tempfile.mkstemp(suffix=".sqlite3")
+    os.close(fd)
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")
+    target.close()
+    settings_dict = connections.settings["default"]
+    old_name = settings_dict["NAME"]
+    settings_dict["NAME"] = path
+    try:
+        yield path
+    finally:
+        settings_dict["NAME"] = old_name
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+
+
+def run_threads(target: Callable[[int], Any], count: int) -> list[BaseException]:
+    """Start `count` threads at once (a barrier), each running target(index); return their errors."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def body(index: int) -> None:
+        try:
+            barrier.wait()
+            target(index)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def in_thread(fn: Callable[[], Any]) -> Any:
+    """Run `fn()` in a new thread (a new connection: the threads' database) and return its result
+    or raise its error."""
+    box: dict[str, Any] = {}
+
+    def run(_index: int) -> None:
+        box["value"] = fn()
+
+    errors = run_threads(run, 1)
+    if errors:
+        raise errors[0]
+    return box.get("value")

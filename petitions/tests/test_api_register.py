@@ -107,12 +107,29 @@ def test_register_endpoints_permission_suite(cast):
     assert codes == {**{n: (200 if n in allowed else 403) for n in cast.staff}, "anonymous": 401}
     assert Petition.objects.count() == len(allowed)
     codes = status_by_user(cast, "get", f"/api/petitions/staff-lookup/?unit={cast.unit_b.pk}")
-    assert codes == {**{n: (200 if n in allowed else 403) for n in cast.staff}, "anonymous": 401}
+    # A county department's people are outside a town desk's scope: 404, as for a matter it may not see.
+    in_scope = allowed - {"desk_a", "outsider_c"}
+    assert codes == {**{n: (200 if n in in_scope else 404 if n in allowed else 403) for n in cast.staff},
+                     "anonymous": 401}
 
 
 def test_staff_lookup_lists_the_units_users(cast):
     users = client_for(cast.officer).get(f"/api/petitions/staff-lookup/?unit={cast.unit_b.pk}").json()
     assert [(u["username"], u["full_name"]) for u in users] == [("handler_b", "赵承办"), ("head_b", "钱局长")]
+
+
+def test_a_town_desk_cannot_look_up_another_towns_people(cast):
+    desk = client_for(cast.desk_a)
+    own = desk.get(f"/api/petitions/staff-lookup/?unit={cast.town_a.pk}")
+    assert own.status_code == 200 and [u["username"] for u in own.json()] == ["desk_a"]
+    assert desk.get(f"/api/petitions/staff-lookup/?unit={cast.village_a.pk}").json() == []  # below its town
+    other = desk.get(f"/api/petitions/staff-lookup/?unit={cast.town_c.pk}")
+    assert other.status_code == 404 and "outsider_c" not in other.content.decode()
+    assert desk.get(f"/api/petitions/staff-lookup/?unit={cast.county.pk}").status_code == 404  # above it
+    assert desk.get("/api/petitions/staff-lookup/?unit=999999").status_code == 404
+    # The other town's own desk does see its people.
+    theirs = client_for(cast.outsider_c).get(f"/api/petitions/staff-lookup/?unit={cast.town_c.pk}").json()
+    assert [u["username"] for u in theirs] == ["outsider_c"]
 
 
 def test_category_tree_and_list(cast):

@@ -1,16 +1,11 @@
 import datetime
-import os
-import sqlite3
-import tempfile
-import threading
 
 import pytest
 import time_machine
-from django.db import connection, connections
 
 from reception import services
 from reception.choices import RoomKind
-from xinfang.testing import make_petition
+from xinfang.testing import in_thread, make_petition, run_threads, threads_db  # noqa: F401 - the tests use them
 
 # A Monday with no holiday around it.
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
@@ -83,65 +78,3 @@ def live_setup(cast):
 @pytest.fixture
 def matter(cast, frozen):
     return make_petition(cast.county_bureau, actor=cast.officer, title="小区楼顶违章搭建无人处理")
-
-
-@pytest.fixture
-def threads_db(transactional_db):  # noqa: ANN001, ANN201
-    """Threads use their own connections, as concurrent requests do. SQLite's in-memory test
-    database cannot take concurrent writers, so on SQLite it is copied to a WAL file that new
-    connections open (like production). PostgreSQL needs nothing."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield None
-        return
-    connection.ensure_connection()
-    fd, path = tempfile.mkstemp(suffix=".sqlite3")
-    os.close(fd)
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    settings_dict = connections.settings["default"]
-    old_name = settings_dict["NAME"]
-    settings_dict["NAME"] = path
-    try:
-        yield path
-    finally:
-        settings_dict["NAME"] = old_name
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-
-
-def run_threads(target, count):  # noqa: ANN001, ANN201
-    """Start `count` threads at once (a barrier), each running target(index); return their errors."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def body(index: int) -> None:
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted by the caller
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
-def in_thread(fn):  # noqa: ANN001, ANN201
-    """Run `fn()` in a new thread (a new connection: the threads' database) and return its result."""
-    box: dict = {}
-
-    def run(_index: int) -> None:
-        box["value"] = fn()
-
-    errors = run_threads(run, 1)
-    if errors:
-        raise errors[0]
-    return box.get("value")
