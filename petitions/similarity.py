@@ -2,8 +2,8 @@
 
 `similar_matters()` is the one entry point. Today it scores character-bigram Jaccard similarity
 over a small candidate set (the same locality in the recent period, plus matters whose text
-contains the new title's longest phrase). The near-duplicate index of the insight app can replace
-the candidate search later behind the same signature.
+contains the new title's longest phrase), plus the matters the near-duplicate index of the insight app
+finds for the whole text (`index_candidates`, any age and place).
 
 Candidates are gathered and scored without scoping: that is an internal computation whose
 texts never leave this module. What is returned goes through `Petition.objects.visible_to(user)`,
@@ -29,6 +29,7 @@ RECENT_DAYS = 730
 LOCALITY_CANDIDATES = 300
 SCOPE_CANDIDATES = 150
 PHRASE_CANDIDATES = 100
+INDEX_CANDIDATES = 50
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -75,6 +76,18 @@ def candidates(user: Any, title: str, locality: Any = None, *,
     return found
 
 
+def index_candidates(title: str, content: str) -> dict[int, tuple[str, str]]:
+    """id → (title, content) of the matters the insight near-duplicate index finds close to the whole text,
+    of any age and place (not yet scoped either)."""
+    from insight.services import neardup_candidates
+
+    ids = [pk for pk, _ in neardup_candidates(f"{title}\n{content}", k=INDEX_CANDIDATES, min_score=0.2)]
+    if not ids:
+        return {}
+    rows = Petition.objects.filter(pk__in=ids).exclude(status=Status.MERGED).values_list("pk", "title", "content")
+    return {pk: (t, c) for pk, t, c in rows}
+
+
 def rank(title: str, content: str, found: dict[int, tuple[str, str]], *, min_score: float = SIMILAR_MIN,
          limit: int = 5, exclude_ids: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, float]]:
     title_set = bigrams(title)
@@ -97,8 +110,8 @@ def similar_matters(user: Any, title: str, content: str, locality: Any = None, l
     """The matters most similar to a new title and content that the user may see, best first."""
     if not (title or "").strip() and not (content or "").strip():
         return []
-    ranked = rank(title, content, candidates(user, title, locality), min_score=min_score, limit=limit * 10,
-                  exclude_ids=exclude_ids)
+    found = {**candidates(user, title, locality), **index_candidates(title, content)}
+    ranked = rank(title, content, found, min_score=min_score, limit=limit * 10, exclude_ids=exclude_ids)
     visible = Petition.objects.visible_to(user).select_related("receiving_unit", "locality", "category").in_bulk(
         [pk for pk, _ in ranked])
     return [(visible[pk], value) for pk, value in ranked if pk in visible][:limit]

@@ -111,10 +111,13 @@ def test_similar_matters_come_from_the_index_and_are_scoped(cast, insight_dir):
     assert accused.pk not in [pk for pk, _ in services.neardup_candidates(text)]
 
 
-def test_the_repeat_check_of_intake_finds_matters_through_the_index(cast, insight_dir):
+def test_the_repeat_check_of_intake_finds_matters_through_the_index(cast, insight_dir, monkeypatch):
     from petitions import similarity
 
     old = make_petition(cast.town_a, actor=cast.desk_a, title="东门菜市场噪音扰民，凌晨卸货")
+    make_petition(cast.town_a, actor=cast.desk_a, title="路灯不亮")  # newer: fills the one scope slot below
+    monkeypatch.setattr(similarity, "SCOPE_CANDIDATES", 1)
+    assert old.pk not in similarity.candidates(cast.desk_a, "凌晨卸货噪音")
     # no locality given and a title whose longest phrase differs: only the index proposes the old matter
     found = similarity.similar_matters(cast.desk_a, "凌晨卸货噪音", "东门菜市场噪音扰民，凌晨卸货，请求处理。")
     assert [p.pk for p, _ in found] == [old.pk]
