@@ -43,7 +43,7 @@ from orgs.models import Unit
 from petitions.choices import AccessReason, Kind, Status
 from petitions.models import Petition
 from petitions.services import grant_access
-from petitions.workflow import check_allowed, record_event, touch, transition
+from petitions.workflow import IllegalTransition, check_allowed, record_event, touch, transition
 from stats.services import record_conclusions
 
 MAX_EXTENSION_DAYS = 30
@@ -164,6 +164,8 @@ def _doc(petition: Petition, kind: str, actor: Any, *, for_petitioner: bool, **c
 def accept(petition: Petition, *, actor: Any, note: str = "") -> Petition:
     """受理: the 信访部门 takes the matter in; it is then transferred, assigned or handled directly."""
     _triage_guard(petition, actor, "受理该事项")
+    if petition.status != Status.REGISTERED:  # IN_HANDLING → ACCEPTED is only for a transfer objected to
+        raise IllegalTransition(f"事项当前状态为“{petition.get_status_display()}”，只有刚登记的事项才能受理。")
     transition(petition, Status.ACCEPTED, actor=actor, action="accept", note=note or "登记受理")
     record(actor, Action.TRANSITION, petition, summary=f"受理 {petition.number}")
     return petition

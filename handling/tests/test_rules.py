@@ -191,3 +191,17 @@ def test_send_back_reopens_handling(cast, matter, frozen):
     s.review_report(matter, actor=cast.officer, passed=False, comment="未附整改照片，请补充")
     assert matter.status == "in_handling"
     assert Clock.objects.get(petition=matter, kind="report_back", state="running")
+
+
+def test_accept_only_a_registered_matter(cast, matter):
+    """Found by the accusation property test: the edge IN_HANDLING → ACCEPTED exists for a transfer
+    objected to, and must not let anyone "accept" a matter out of a unit's hands (which then allowed
+    a second active dispatch)."""
+    s.assign(matter, actor=cast.officer, to_unit=cast.unit_b)
+    before = snapshot(matter)
+    with pytest.raises(DomainError, match="只有刚登记的事项才能受理"):
+        s.accept(matter, actor=cast.city_officer)
+    assert snapshot(matter) == before
+    with pytest.raises(DomainError):
+        s.assign(matter, actor=cast.city_officer, to_unit=cast.unit_b2)
+    assert snapshot(matter) == before
