@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 from petitions import importer
@@ -199,9 +200,20 @@ def test_the_shared_complaints_dataset_imports_once(cast):
     assert first.errors == [] and first.created_matters == rows == Petition.objects.count() == 1093
     assert Contact.objects.count() == rows
     assert set(Category.objects.filter(level=1).values_list("name", flat=True)) >= {"教育文体", "环境保护", "卫生计生"}
+    # Each row is its own matter, with the row's title, text, time and category.
+    with open(DATASET, encoding="utf-8") as fh:
+        sample = next(csv.DictReader(fh))
+    contact = Contact.objects.select_related("petition__category").get(source_id=sample["id"])
+    matter = contact.petition
+    assert (matter.title, matter.content) == (sample["title"].strip(), sample["body"].strip())
+    assert timezone.localtime(contact.received_at).strftime("%Y-%m-%d %H:%M:%S") == sample["time"]
+    assert matter.category.full_name.split("/")[0] == sample["label"] and matter.contact_count == 1
     second = import_file(DATASET, actor=cast.city_officer, dry_run=False, column_map=column_map)
     assert (second.created_matters, second.created_contacts, second.skipped) == (0, 0, rows)
-    assert Petition.objects.count() == rows
+    # The same second run through the command an office would use creates nothing either.
+    call_command("import_petitions", str(DATASET), "--no-progress", *[f"--map={m}" for m in TIPDM_MAP],
+                 "--set=channel=online", f"--set=receiving_unit={cast.city_bureau.code}")
+    assert Petition.objects.count() == Contact.objects.count() == rows
 
 
 def test_command_prints_errors_and_summary(cast, tmp_path, capsys):
