@@ -30,6 +30,8 @@ def arguments(description: str, extra: Any = None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--matters", type=int, default=1_000_000, help="demo matters in the bench database")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--no-history", action="store_true",
+                        help="build the bench database without the lifecycle history (seed_demo --no-history)")
     if extra:
         extra(parser)
     return parser.parse_args()
@@ -69,7 +71,7 @@ def _marker(db: str) -> Path:
     return BENCH_DIR / f"seeded-{db}.json"
 
 
-def ensure_data(db: str, matters: int, seed: int) -> dict[str, Any]:
+def ensure_data(db: str, matters: int, seed: int, *, history: bool = True) -> dict[str, Any]:
     """Migrate and fill the bench database up to `matters` demo matters (once). Returns the seed record."""
     from django.core.management import call_command
 
@@ -88,10 +90,11 @@ def ensure_data(db: str, matters: int, seed: int) -> dict[str, Any]:
     load_before = list(os.getloadavg())
     started = time.perf_counter()
     cpu_started = _cpu()
-    call_command("seed_demo", petitions=matters - have, seed=seed if have == 0 else seed + have, stdout=sys.stdout)
+    call_command("seed_demo", petitions=matters - have, seed=seed if have == 0 else seed + have,
+                 no_history=not history, stdout=sys.stdout)
     elapsed = time.perf_counter() - started
     cpu = _cpu() - cpu_started
-    record = {"matters": matters, "generated": matters - have, "lifecycle_history": True,
+    record = {"matters": matters, "generated": matters - have, "lifecycle_history": history,
               "contacts": Contact.objects.count(), "petitioners": Petitioner.objects.count(),
               "seconds": round(elapsed, 1), "process_cpu_seconds": round(cpu, 1),
               "load_average_before": load_before, "load_average_after": list(os.getloadavg()),

@@ -34,7 +34,7 @@ TIPDM_MAP = (["source_id=id", "content=body", "received_at=time", "category=labe
 def main() -> None:
     args = common.arguments(__doc__, lambda p: p.add_argument("--rows", type=int, default=20_000))
     db = common.configure(args.db)
-    seed_record = common.ensure_data(db, args.matters, args.seed)
+    seed_record = common.ensure_data(db, args.matters, args.seed, history=not args.no_history)
     from petitions.importer import ColumnMap, import_file
 
     run = time.strftime("%H%M%S")

@@ -28,7 +28,7 @@ from bench import intake_common as common
 def main() -> None:
     args = common.arguments(__doc__, lambda p: p.add_argument("--requests", type=int, default=300))
     db = common.configure(args.db)
-    seed_record = common.ensure_data(db, args.matters, args.seed)
+    seed_record = common.ensure_data(db, args.matters, args.seed, history=not args.no_history)
     from django.test import Client
 
     from accounts.models import User

@@ -30,7 +30,7 @@ TERMS = ["工资", "物业", "噪声", "低保", "征地", "路灯", "补贴", "
 def main() -> None:
     args = common.arguments(__doc__, lambda p: p.add_argument("--rounds", type=int, default=2))
     db = common.configure(args.db)
-    seed_record = common.ensure_data(db, args.matters, args.seed)
+    seed_record = common.ensure_data(db, args.matters, args.seed, history=not args.no_history)
     from django.test import Client
     from django.utils import timezone
 

@@ -106,7 +106,8 @@ class DemoGenerator:
         seconds = int(rng.random() * 36000)
         offset = self.offsets.get(day)
         if offset is None:
-            offset = self.offsets[day] = self.tz.utcoffset(datetime.datetime(day.year, day.month, day.day, 12))  # noqa: DTZ001
+            noon = datetime.datetime(day.year, day.month, day.day, 12)  # noqa: DTZ001 - a local wall-clock time
+            offset = self.offsets[day] = self.tz.utcoffset(noon) or datetime.timedelta(0)
         # Office hours in local time, built as UTC directly (make_aware per matter costs more than the row).
         moment = datetime.datetime(day.year, day.month, day.day, 8 + seconds // 3600, seconds // 60 % 60, seconds % 60,
                                    tzinfo=datetime.UTC) - offset

@@ -120,7 +120,7 @@ def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
     offset = _OFFSETS.get(day)
     if offset is None:
         noon = datetime.datetime(day.year, day.month, day.day, 12)  # noqa: DTZ001 - a local wall-clock time
-        offset = _OFFSETS[day] = timezone.get_default_timezone().utcoffset(noon)
+        offset = _OFFSETS[day] = timezone.get_default_timezone().utcoffset(noon) or datetime.timedelta(0)
     return datetime.datetime(day.year, day.month, day.day, 8 + minutes // 60, minutes % 60,
                              tzinfo=datetime.UTC) - offset
 

@@ -143,7 +143,7 @@ def threads_db(transactional_db: Any) -> Iterator[str | None]:
     Read results back with `in_thread()`, which uses a new connection too. A conftest makes it
     available with `from xinfang.testing import threads_db`.
     """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
         yield None
         return
     connection.ensure_connection()
