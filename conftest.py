@@ -41,6 +41,23 @@ def cast(db) -> Cast:  # noqa: ANN001
     return build_cast()
 
 
+@pytest.fixture
+def next_year_table(db):  # noqa: ANN001
+    """Deadlines need the holiday table of every year they touch; near the end of a year they reach
+    into the next, which the shipped calendar may not know yet. An empty year (weekends only) is
+    enough for browser tests, which run on the real date. (Travelling in time instead breaks the
+    live server's PostgreSQL connect timeout.)"""
+    from django.utils import timezone
+
+    from deadlines import calendar
+    from deadlines.models import HolidayYear
+
+    HolidayYear.objects.get_or_create(year=timezone.localdate().year + 1, defaults={"source": "browser test"})
+    calendar.clear_local_cache()
+    yield
+    calendar.clear_local_cache()
+
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "var" / "screenshots"
 

@@ -26,22 +26,6 @@ def phone(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def next_year_table(db):
-    """Deadlines need the holiday table of every year they touch; near the end of a year they reach
-    into the next, which the shipped calendar may not know yet. An empty year (weekends only) is
-    enough here. (Travelling in time instead breaks the live server's PostgreSQL connect timeout.)"""
-    from django.utils import timezone
-
-    from deadlines import calendar
-    from deadlines.models import HolidayYear
-
-    HolidayYear.objects.get_or_create(year=timezone.localdate().year + 1, defaults={"source": "browser test"})
-    calendar.clear_local_cache()
-    yield
-    calendar.clear_local_cache()
-
-
 def test_submit_follow_and_rate_on_a_phone(cast, next_year_table, phone, monkeypatch, settings):
     from handling import services as s
     from handling.models import Rating
