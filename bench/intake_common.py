@@ -1,8 +1,8 @@
 """Shared set-up of the intake benchmarks: a separate database holding N demo matters.
 
 Database: `--db sqlite` (default) is a SQLite file in $XINFANG_BENCH_DIR (default
-/tmp/bench_intake); `--db postgres` is the database `bench_intake` on the server of DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/). The data is generated once by the demo generator
+/tmp/bench_intake); `--db postgres` is the database `bench_intake` ($XINFANG_BENCH_PG_DB) on the
+server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/). The data is generated once by the demo generator
 (`seed_demo`'s bulk path) and reused by later runs; the time that took is kept in a marker and
 reported as the "demo data at scale" figure.
 """
@@ -48,8 +48,9 @@ def configure(db: str) -> str:
         if not base.startswith(("postgres://", "postgresql://")):
             base = "postgres://postgres@127.0.0.1:5432/postgres"
         parts = urlsplit(base)
-        _ensure_pg_database(urlunsplit(parts._replace(path="/postgres")), "bench_intake")
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/bench_intake"))
+        name = os.environ.get("XINFANG_BENCH_PG_DB", "bench_intake")
+        _ensure_pg_database(urlunsplit(parts._replace(path="/postgres")), name)
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
     sys.path.insert(0, str(ROOT))
