@@ -10,7 +10,7 @@ Automatic proxy (no human judgement): how much the retrieved reply shares with t
 actually wrote to the new matter — overlap of their top-15 TF-IDF keywords (keywords of the actual
 reply found in the retrieved one), and the TF-IDF cosine of the two replies. Baselines measured in
 the same run: a random past reply, and the most recent past reply. Latency of one query is timed.
-20 examples go to bench/results/answer_lines.md for a person to read.
+20 examples go to bench/results/insight_answer_lines.md for a person to read.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def main() -> None:
         else:
             lines.append("- no similar past matter")
         lines += [f"- reply actually given: {excerpt(r['reply'])}", ""]
-    (RESULTS / "answer_lines.md").write_text("\n".join(lines), encoding="utf-8")
-    out = write_json("answer_lines", {
+    (RESULTS / "insight_answer_lines.md").write_text("\n".join(lines), encoding="utf-8")
+    out = write_json("insight_answer_lines", {
         "data": "complaints_replies.csv", "n_past": len(past), "n_new": len(new), "split": "by time",
         "proxy": results, "build_seconds": round(build_seconds, 2),
         "query_latency_ms": {"p50": round(percentile(lat, 50), 2), "p95": round(percentile(lat, 95), 2)},
@@ -124,7 +124,7 @@ def main() -> None:
                       "score": retrieved[i].score if retrieved[i] else None,
                       "reply_excerpt": retrieved[i].excerpt if retrieved[i] else None} for i in chosen],
     })
-    print(f"wrote {out} and {RESULTS / 'answer_lines.md'}")
+    print(f"wrote {out} and {RESULTS / 'insight_answer_lines.md'}")
 
 
 if __name__ == "__main__":
