@@ -79,21 +79,6 @@ def current_suggester(kind: str = "category") -> Model | None:
     return store.load_current(kind, Model.load)
 
 
-def suggest(text: str, *, k: int = 3, kinds: tuple[str, ...] = SUGGESTER_KINDS) -> dict[str, list[dict[str, Any]]]:
-    """Suggestions for a new matter's text from each trained suggester (kinds with no model are absent).
-    Each suggestion: {"label", "confidence", "terms"} — terms are words of `text` that drove it."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    if not text.strip():
-        return out
-    for kind in kinds:
-        model = current_suggester(kind)
-        if model is None:
-            continue
-        out[kind] = [{"label": s.label, "confidence": s.confidence, "terms": list(s.terms)}
-                     for s in model.suggest(text, k=k)]
-    return out
-
-
 def suggest_tree(text: str, *, k: int = 3) -> dict[str, Any]:
     """What the registration form shows: the top-`k` categories at every level of the category tree and
     the likely handling unit, each with its confidence and the terms of `text` that drove it.
