@@ -24,7 +24,7 @@ from orgs.choices import Level
 from orgs.models import Unit
 from petitions import attachments as attachment_checks
 from petitions import idcard, numbering, search
-from petitions.choices import OPEN_STATUSES, AccessReason, Channel, Kind, PartyRole, VisitLevel
+from petitions.choices import OPEN_STATUSES, AccessReason, Channel, Kind, PartyRole, Status, VisitLevel
 from petitions.models import (
     AccusedParty,
     Attachment,
@@ -343,6 +343,8 @@ def _register(data: RegistrationInput, *, actor: Any, attach_to: Petition | None
 
 
 MAX_ADDED_ATTACHMENTS = 10
+# An archived matter's file is closed; a merged one lives on in the matter it joined.
+SEALED_STATUSES = (Status.ARCHIVED, Status.MERGED)
 
 
 def add_attachments(petition: Petition, items: list[AttachmentInput], *, actor: Any,
@@ -353,6 +355,9 @@ def add_attachments(petition: Petition, items: list[AttachmentInput], *, actor: 
         raise DomainError("请选择要上传的附件。", field="attachments")
     if len(items) > MAX_ADDED_ATTACHMENTS:
         raise DomainError(f"一次最多上传{MAX_ADDED_ATTACHMENTS}个附件。", field="attachments")
+    if petition.status in SEALED_STATUSES:
+        raise DomainError(f"事项 {petition.number} 当前状态为“{petition.get_status_display()}”，不能再补充附件。",
+                          code="sealed")
     if contact is None:
         contact = petition.contacts.order_by("-received_at", "-id").first()
     if contact is None or contact.petition_id != petition.pk:

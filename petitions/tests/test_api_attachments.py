@@ -155,3 +155,14 @@ def test_malformed_requests(cast, matter):
 def test_bad_filters_are_400(cast):
     response = client_for(cast.officer).get("/api/attachments/?petition=abc")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_archived_and_merged_matters_take_no_more_files(cast, matter, media):
+    into = make_petition(cast.county_bureau, actor=cast.officer, title="同一件事")
+    handling.merge(matter, actor=cast.officer, into=into)
+    response = upload(cast.officer, matter.pk, SimpleUploadedFile("a.pdf", PDF))
+    assert response.status_code == 400
+    assert response.json() == {"code": "sealed",
+                                "detail": f"事项 {matter.number} 当前状态为“已并入他件”，不能再补充附件。"}
+    assert not Attachment.objects.exists() and stored_files(media) == []
+    assert upload(cast.officer, into.pk, SimpleUploadedFile("a.pdf", PDF)).status_code == 201
