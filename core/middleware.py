@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -26,4 +27,29 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = RELAXED_CSP if relaxed else STRICT_CSP
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Sessions end after XINFANG_SESSION_IDLE_MINUTES without a request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would write the session row on every request (on SQLite an
+    IMMEDIATE write transaction per page view). Instead the expiry is pushed forward at most once
+    a minute: the idle limit is kept to within a minute for one write a minute per user. Must come
+    after SessionMiddleware, so the session is saved after this has run.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_seen"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= self.REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response

@@ -64,7 +64,8 @@ def petition_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = get_visible_or_404(request.user, pk=pk)
+    petition = get_visible_or_404(request.user, pk=pk,
+                                  related=("receiving_unit", "handling_unit", "locality", "category"))
     contacts = petition.contacts.select_related("receiving_unit").prefetch_related(
         "people__petitioner", Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     events = petition.events.select_related("actor", "actor_unit")

@@ -82,9 +82,21 @@ def test_password_change(client, cast):
     assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGE).exists()
 
 
-def test_sessions_expire_when_idle(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
+def test_sessions_expire_when_idle_not_while_working(cast):
+    """30 idle minutes end a session; a request now and then keeps it alive (the expiry is pushed
+    forward at most once a minute, without a session write on every page)."""
+    from django.test import Client
+
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client()
+        assert client.post("/accounts/login/", {"username": "officer", "password": PASSWORD}).status_code == 302
+        for _ in range(3):  # working: a page every 20 minutes for an hour
+            clock.shift(datetime.timedelta(minutes=20))
+            assert client.get("/petitions/").status_code == 200
+        clock.shift(datetime.timedelta(minutes=31))  # then away for 31 minutes
+        response = client.get("/petitions/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_issue_token_prints_a_working_token(cast, capsys):

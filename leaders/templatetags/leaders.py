@@ -20,11 +20,12 @@ def leader_panel(context: dict[str, Any], petition: Any) -> dict[str, Any]:
     for item in instructions:
         item.may_answer = item.state == "pending" and can_answer_for(user, item.unit)
     may_meet = any(user.can(c) for c in services.MEETING_CAPABILITIES)
-    open_case = next((c for c in petition.leader_cases.all() if c.state == "open"), None)
+    cases = list(petition.leader_cases.select_related("leader", "responsible_unit", "handler").order_by("-id"))
+    open_case = next((c for c in cases if c.state == "open"), None)
     return {
         "petition": petition,
         "instructions": instructions,
-        "cases": list(petition.leader_cases.select_related("leader", "responsible_unit", "handler").order_by("-id")),
+        "cases": cases,
         "hearings": list(petition.hearings.select_related("room").order_by("scheduled_at")),
         "meetings": list(petition.coordination_meetings.order_by("held_at")),
         "may_instruct": user.can("instruct"),
