@@ -83,3 +83,18 @@ def test_the_periodic_task_is_registered_and_runs(cast, settings):
     water_matters(cast, WATER[:5])
     assert tasks.check_early_signs.call() == 1
     assert tasks.check_early_signs.call() == 0
+
+
+def test_the_prevention_page_shows_signs_and_alerts(cast, settings):
+    from django.urls import reverse
+
+    from xinfang.testing import client_for
+
+    settings.INSIGHT_EARLY_SIGN_K = 5
+    matters = water_matters(cast, WATER)
+    alert = services.alert_early_signs()[0]
+    page = client_for(cast.officer).get(reverse("insight:home")).content.decode()
+    for testid in ("early-sign-alerts", "early-signs"):
+        assert f'data-testid="{testid}"' in page
+    assert f'id="sign-{alert.pk}"' in page and "东门社区" in page
+    assert all(p.number in page for p in matters)
