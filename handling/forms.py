@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import StyledFormMixin
-from handling.choices import LegalChannel, Opinion, ReviewOutcome
+from handling.choices import LegalChannel, Opinion, RatingStage, RatingValue, ReviewOutcome
 from orgs.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -114,3 +114,11 @@ class DecideReviewForm(ActionForm):
 class CloseForm(ActionForm):
     waived = forms.BooleanField(label="信访人明确表示不再请求复查（复核）", required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecordRatingForm(ActionForm):
+    stage = forms.ChoiceField(label="评价环节", choices=RatingStage.choices)
+    value = forms.ChoiceField(label="评价", choices=[(v.value, v.label) for v in
+                                                   (RatingValue.SATISFIED, RatingValue.BASICALLY, RatingValue.UNSATISFIED)])
+    via = forms.ChoiceField(label="回访方式", choices=[(m, m) for m in ("电话回访", "当面回访", "信函回访", "短信回访")])
+    comment = forms.CharField(label="信访人意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))

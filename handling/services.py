@@ -815,8 +815,16 @@ def rating_units(petition: Petition) -> dict[str, Unit]:
 
 
 @transaction.atomic
-def rate(petition: Petition, *, stage: str, value: str, comment: str = "", via: str = "portal") -> Rating:
-    """The petitioner rates one stage, once, within the rating window after the reply was delivered."""
+def rate(petition: Petition, *, stage: str, value: str, comment: str = "", via: str = "portal",
+         actor: Any = None) -> Rating:
+    """The petitioner rates one stage, once, within the rating window after the reply was delivered.
+
+    `actor` is the officer who records a rating the petitioner gave by phone or at the desk (回访);
+    None when the petitioner rates on the portal."""
+    if actor is not None:
+        if not (getattr(actor, "is_authenticated", False) and (actor.can("register") or actor.can("triage"))):
+            _require(actor, "register", "代为登记满意度评价")
+        _require_visible(actor, petition)
     if stage not in RatingStage.values:
         raise DomainError("请选择评价环节。", field="stage")
     if value not in (RatingValue.SATISFIED, RatingValue.BASICALLY, RatingValue.UNSATISFIED):
@@ -838,13 +846,14 @@ def rate(petition: Petition, *, stage: str, value: str, comment: str = "", via: 
                                            comment=comment.strip()[:2000], via=via)
     except IntegrityError:
         raise Conflict("该环节已评价，不能重复评价。", code="already_rated") from None
-    record_event(petition, actor=None, action="rate",
-                 note=f"信访人评价{RatingStage(stage).label}：{RatingValue(value).label}")
+    record_event(petition, actor=actor, action="rate",
+                 note=f"信访人评价{RatingStage(stage).label}：{RatingValue(value).label}"
+                      + (f"（{via}，工作人员代为登记）" if actor is not None else ""))
     if Petition.objects.filter(pk=petition.pk, concluded_on__isnull=False).exists():
         record_conclusions([petition.pk])  # closed early (waived): the rating can make it resolved
     if Rating.objects.filter(petition=petition).count() >= len(rating_units(petition)):
         clocks.stop_clock(petition, ClockKind.RATING)
-    record("信访人", Action.CREATE, rating, summary=f"评价 {petition.number} {RatingStage(stage).label}")
+    record(actor or "信访人", Action.CREATE, rating, summary=f"评价 {petition.number} {RatingStage(stage).label}")
     return rating
 
 

@@ -45,3 +45,33 @@ def test_window_closes_and_unrated_stages_are_recorded(cast, replied, frozen):
     assert s.expire_ratings() == 0
     assert dict(Rating.objects.filter(petition=replied).values_list("stage", "value")) == {
         "acceptance": "basically", "handling": "expired"}
+
+
+def test_staff_record_a_rating_given_by_phone(cast, replied):
+    """回访: the desk records what the petitioner said on the phone; the event and the audit name the
+    officer; the same stage cannot be rated twice, whichever way it came in."""
+    from rest_framework.test import APIClient
+
+    from audit.models import AuditEntry
+    from petitions.models import Event
+
+    api = APIClient()
+    api.force_authenticate(cast.officer)
+    offered = [a["name"] for a in api.get(f"/api/petitions/{replied.pk}/actions/").json()]
+    assert "record_rating" in offered
+    response = api.post(f"/api/petitions/{replied.pk}/record_rating/",
+                        {"stage": "handling", "value": "basically", "via": "电话回访", "comment": "基本满意"},
+                        format="json")
+    assert response.status_code == 200, response.json()
+    rating = Rating.objects.get(petition=replied, stage="handling")
+    assert (rating.value, rating.via, rating.unit) == ("basically", "电话回访", cast.unit_b)
+    event = Event.objects.filter(petition=replied, action="rate").get()
+    assert event.actor == cast.officer and "工作人员代为登记" in event.note
+    assert AuditEntry.objects.filter(actor=cast.officer, summary__contains="评价").exists()
+    again = api.post(f"/api/petitions/{replied.pk}/record_rating/",
+                     {"stage": "handling", "value": "satisfied", "via": "电话回访"}, format="json")
+    assert again.status_code == 409 and again.json()["detail"] == "该环节已评价，不能重复评价。"
+    # The handling unit may not rate itself.
+    with pytest.raises(DomainError, match="无权代为登记满意度评价"):
+        s.rate(replied, stage="acceptance", value="satisfied", via="电话回访", actor=cast.handler_b)
+    assert not Rating.objects.filter(petition=replied, stage="acceptance").exists()

@@ -322,13 +322,23 @@ def test_pass_report(cast, matter):
     suite(cast, matter, "pass_report", {"comment": "通过"}, "officer", allowed=TRIAGE, visible=WITH_B)
 
 
+def test_record_rating_by_phone(cast, matter):
+    s.transfer(matter, actor=cast.officer, to_unit=cast.unit_b)
+    s.acknowledge(matter, actor=cast.handler_b)
+    s.draft_reply(matter, actor=cast.handler_b, **DRAFT)
+    s.approve_reply(matter, actor=cast.head_b)
+    s.deliver(matter, actor=cast.handler_b)
+    suite(cast, matter, "record_rating", {"stage": "handling", "value": "satisfied", "via": "电话回访"}, "officer",
+          allowed=TRIAGE | {"admin"}, visible=WITH_B)
+
+
 def test_every_lifecycle_action_is_covered_here():
     from handling.actions import ACTIONS
 
     covered = {"accept", "transfer", "assign", "handle_directly", "decline", "route", "merge", "refuse_again",
                "acknowledge", "object", "note", "reply", "extend", "decide_extension", "approve", "deliver",
                "request_review", "decide_review", "request_final_review", "decide_final_review", "archive",
-               "close", "report_back", "send_back", "pass_report"}
+               "close", "report_back", "send_back", "pass_report", "record_rating"}
     assert {a.name for a in ACTIONS} == covered
     assert reverse("api-schema") == "/api/schema/" and reverse("api-docs") == "/api/docs/"
 
