@@ -4,7 +4,7 @@
 - GET  /api/clocks/due-soon/?within_days=3  running clocks due soon or overdue
 - POST /api/clocks/remind/                 催办 the running clocks of the given matters (capability supervise)
 - GET  /api/supervision-orders/?petition=ID  督办 orders of visible matters
-- POST /api/supervision-orders/            issue a 督办 order (capability supervise)
+- POST /api/supervision-orders/            issue a 督办 order (capability supervise) to the unit the page would pick
 
 Every read starts from `Petition.objects.visible_to(user)`; changes go through deadlines.services.
 """
@@ -25,10 +25,9 @@ from rest_framework.response import Response
 from core.errors import DomainError
 from core.permissions import HasCapability, IsStaffMember
 from deadlines import services
-from deadlines.choices import ClockKind, ClockState, SupervisionLevel
+from deadlines.choices import ACTIVE_STATES, ClockKind, ClockState, SupervisionLevel
 from deadlines.models import Clock, SupervisionOrder
 from deadlines.selectors import ClockRow, due_soon, visible_clocks
-from orgs.models import Unit
 from petitions.models import Petition
 from petitions.selectors import get_visible_or_404
 
@@ -143,11 +142,9 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
 
 class SupervisionOrderInSerializer(serializers.Serializer):
     petition = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="事项 id")
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True), required=False,
-                                              allow_null=True, default=None,
-                                              help_text="被督办单位；不填为所选期限的责任单位，再不然为承办单位")
     clock = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                     max_value=2**63 - 1, help_text="针对的期限 id（可选，须属于该事项）")
+                                     max_value=2**63 - 1, help_text="针对的期限 id（须属于该事项）；不填为最先届满的在办期限。"
+                                               "被督办单位是该期限的责任单位（无期限时为承办单位，再不然为登记单位），与督办页面相同")
     level = serializers.IntegerField(min_value=SupervisionLevel.UNIT_HEAD, max_value=SupervisionLevel.LEADER,
                                      default=SupervisionLevel.UNIT_HEAD,
                                      help_text="1 一级督办（单位负责人），2 二级督办（属地领导）")
@@ -189,14 +186,15 @@ class SupervisionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         petition = get_visible_or_404(request.user, pk=d["petition"])
         if not request.user.can("supervise"):  # type: ignore[union-attr]
             raise exceptions.PermissionDenied("当前角色无权催办或督办。")
-        clock = None
+        clocks = Clock.objects.filter(petition=petition).select_related("unit")
         if d["clock"] is not None:
-            clock = Clock.objects.filter(pk=d["clock"], petition=petition).select_related("unit").first()
+            clock = clocks.filter(pk=d["clock"]).first()
             if clock is None:
                 raise DomainError("所选期限不属于该事项。", field="clock")
-        unit = d["unit"] or (clock.unit if clock else petition.handling_unit)
-        if unit is None:
-            raise DomainError("请选择被督办单位。", field="unit")
+        else:
+            clock = clocks.filter(state__in=ACTIVE_STATES).order_by("due_on", "id").first()
+        # The unit is derived exactly as on the 督办 page: the clock's unit, else who handles or registered it.
+        unit = clock.unit if clock else (petition.handling_unit or petition.receiving_unit)
         order = services.issue_supervision_order(petition, unit=unit, actor=request.user, note=d["note"],
                                                  clock=clock, level=d["level"])
         return Response(SupervisionOrderSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -83,7 +83,7 @@ def test_clocks_and_supervision(cast, matter):
     codes = each(cast, lambda c: c.post("/api/clocks/remind/", json.dumps({"petitions": [matter.pk]}),
                                         content_type="application/json"))
     assert codes == expect(SUPERVISORS)
-    body = json.dumps({"petition": matter.pk, "unit": cast.unit_b.pk, "note": "抓紧办理"})
+    body = json.dumps({"petition": matter.pk, "note": "抓紧办理"})
     codes = each(cast, lambda c: c.post("/api/supervision-orders/", body, content_type="application/json"))
     assert codes == expect(SUPERVISORS, ok_status=201, visible=COUNTY)
     assert SupervisionOrder.objects.count() == len(SUPERVISORS)
