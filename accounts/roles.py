@@ -36,6 +36,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("工作台", "core:home", ""),
     ("信访事项", "petitions:list", "view_petitions"),
     ("登记", "petitions:register", "register"),
+    ("期限督办", "deadlines:board", "supervise"),
     ("统计分析", "stats:dashboard", "view_stats"),
     ("接待中心", "reception:home", "reception"),
     ("领导工作", "leaders:home", "instruct"),

@@ -10,6 +10,8 @@ these functions.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -283,6 +285,33 @@ def transfer(petition: Petition, *, actor: Any, to_unit: Unit, note: str = "") -
     notify_petitioner(petition, text=f"您反映的事项（编号{petition.number}）已转送{to_unit.name}办理，"
                                      f"可凭查询码{petition.query_code}查询进展。")
     return dispatch
+
+
+@dataclass
+class BulkResult:
+    done: list[Petition]
+    failed: list[tuple[str, str]]  # (matter number or id, reason)
+
+
+def bulk_transfer(petition_ids: Iterable[int], *, actor: Any, to_unit: Unit, note: str = "") -> BulkResult:
+    """转送 several matters to one unit. Each matter is transferred in its own transaction, so one
+    refused (an accusation about that unit, a matter someone else just handled) leaves the others
+    done and is reported with its reason; nothing is half-done for any matter."""
+    result = BulkResult(done=[], failed=[])
+    wanted = sorted({int(pk) for pk in petition_ids})
+    found = {p.pk: p for p in Petition.objects.visible_to(actor).filter(pk__in=wanted)}
+    for pk in wanted:
+        petition = found.get(pk)
+        if petition is None:
+            result.failed.append((str(pk), "事项不存在或无权查看。"))
+            continue
+        try:
+            transfer(petition, actor=actor, to_unit=to_unit, note=note)
+        except DomainError as exc:
+            result.failed.append((petition.number, exc.message))
+        else:
+            result.done.append(petition)
+    return result
 
 
 @transaction.atomic

@@ -4,5 +4,6 @@ from handling import views
 
 app_name = "handling"
 urlpatterns = [
+    path("bulk-transfer/", views.bulk_transfer, name="bulk_transfer"),
     path("<int:pk>/<slug:name>/", views.action, name="action"),
 ]

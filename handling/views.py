@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.auth import staff
 from core.errors import DomainError
+from handling import services
 from handling.actions import BY_NAME, ActionContext, scope_unit_choices
+from handling.forms import DispatchForm
+from petitions.choices import Status
+from petitions.models import Petition
+from petitions.paginators import CappedPaginator
 from petitions.selectors import get_visible_or_404
 
 
@@ -43,3 +48,30 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return render(request, "handling/action.html", {
         "petition": petition, "spec": spec, "form": form, "offered": offered,
     })
+
+
+@login_required
+def bulk_transfer(request: HttpRequest) -> HttpResponse:
+    """批量转送: matters waiting for triage (registered or accepted), several to one unit at once."""
+    user = staff(request)
+    if not user.can("triage"):
+        raise PermissionDenied
+    form = DispatchForm(request.POST or None)
+    scope_unit_choices(form, user)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("petitions") if v.isdigit()]
+        if not ids:
+            form.is_valid()
+            form.add_error(None, "请先勾选要转送的事项。")
+        elif form.is_valid():
+            result = services.bulk_transfer(ids, actor=user, to_unit=form.cleaned_data["to_unit"],
+                                            note=form.cleaned_data["note"])
+            if result.done:
+                messages.success(request, f"已将{len(result.done)}件事项转送{form.cleaned_data['to_unit'].name}。")
+            for number, reason in result.failed:
+                messages.error(request, f"{number} 未转送：{reason}")
+            return redirect("handling:bulk_transfer")
+    waiting = (Petition.objects.visible_to(user).filter(status__in=[Status.REGISTERED, Status.ACCEPTED])
+               .select_related("receiving_unit", "locality", "category").order_by("received_at", "id"))
+    page = CappedPaginator(waiting, 50).get_page(request.GET.get("page"))
+    return render(request, "handling/bulk_transfer.html", {"form": form, "page": page, "filters": {}})

@@ -31,4 +31,5 @@ def lifecycle_panel(context: dict[str, Any], petition: Any) -> dict[str, Any]:
         "extension": action_context.extension,
         "clocks": clocks,
         "actions": available_actions(action_context),
+        "may_supervise": bool(action_context.running) and action_context.can("supervise"),
     }
