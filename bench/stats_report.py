@@ -1,6 +1,6 @@
 """Benchmark: statistics at 1,000,000 matters.
 
-    .venv/bin/python -m bench.stats_report [--db sqlite|postgres] [--matters N] [--runs 5]
+    .venv/bin/python -m bench.stats_report [--db sqlite|postgres] [--matters N] [--runs 5] [--copies K]
 
 Measures, on the demo city (青川市, every matter of the demo jurisdiction):
 - the full monthly report (stats.reports.build_report: volume, rates, eight breakdowns, rankings,
@@ -13,7 +13,9 @@ Measures, on the demo city (青川市, every matter of the demo jurisdiction):
 
 Data: a separate database with N demo matters from the demo generator (`seed_demo`'s bulk path),
 plus a synthetic lifecycle (triage and handling clocks, replies, ratings, closing events, reviews,
-包案) written here in bulk. SQLite: $XINFANG_BENCH_DIR/stats_1m.sqlite3 (default var/bench/);
+包案) written here in bulk. With --copies K, N/K generated matters are copied K times with all their
+rows (`replicate`: same dates, new ids), which keeps the per-month density and mix of N generated
+matters. SQLite: $XINFANG_BENCH_DIR/stats_1m.sqlite3 (default var/bench/);
 PostgreSQL: database `bench_stats` on the server of DATABASE_URL, filled by copying the SQLite
 tables (or by the generator when there is no SQLite file). Built once, reused.
 
@@ -72,17 +74,25 @@ def configure(db: str) -> None:
 
 # Data ------------------------------------------------------------------------------------------------
 
-def ensure_data(db: str, matters: int) -> dict[str, Any]:
+def ensure_data(db: str, matters: int, copies: int = 1) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
     from deadlines.models import Clock
     from petitions.models import Petition
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
     info: dict[str, Any] = {}
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    info["migrate_s"] = round(time.monotonic() - started, 1)  # includes the 化解率 backfill on an existing database
+    call_command("createcachetable", verbosity=0)
     have = Petition.objects.count()
+    if copies > 1 and have < matters and not (db == "postgres" and sqlite_ready(matters)):
+        if have < matters // copies:
+            raise SystemExit(f"--copies {copies}: seed {matters // copies} matters first ({have} present)")
+        started = time.monotonic()
+        have = replicate(copies)
+        info["replicated"] = {"copies": copies, "seconds": round(time.monotonic() - started, 1)}
     if have < matters:
         if db == "postgres" and sqlite_ready(matters):
             started = time.monotonic()
@@ -106,6 +116,57 @@ def ensure_data(db: str, matters: int) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")
     return info
+
+
+# Tables copied when the seeded matters are replicated (each row of a matter, with the matter).
+REPLICATED = ["petitions_contact", "petitions_petitionaccess", "petitions_accusedparty", "petitions_event",
+              "deadlines_clock", "handling_reply", "handling_rating", "handling_reviewcase", "handling_dispatch",
+              "leaders_leadercase"]
+
+
+def replicate(times: int) -> int:
+    """Copy every seeded matter `times - 1` more times, with its contacts, events, clocks, replies,
+    ratings, reviews, dispatches, access grants and 包案, under new ids and the same dates.
+
+    The generator spreads matters over the same 800 days whatever their number, so N matters copied
+    k times have the per-day density, the mix of channels, units and categories, and the lifecycle
+    of k·N generated ones; it only takes minutes instead of an hour of generation on a shared
+    2-core machine. Returns the number of matters.
+    """
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id), COUNT(*) FROM petitions_petition")
+        offset, count = cursor.fetchone()
+
+    def columns(table: str) -> list[str]:
+        with connection.cursor() as cursor:
+            return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+
+    petition_columns = columns("petitions_petition")
+    for k in range(1, times):
+        shift = k * offset
+        exprs = {
+            "id": f"id + {shift}", "number": f"'R{k}' || number", "query_code": f"query_code || 'R{k}'",
+            "source_ref": "NULL", "merged_into_id": f"merged_into_id + {shift}",
+            "finalised_match_id": f"finalised_match_id + {shift}",
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO petitions_petition ({', '.join(petition_columns)}) SELECT "
+                           f"{', '.join(exprs.get(c, c) for c in petition_columns)} FROM petitions_petition "
+                           f"WHERE id <= {offset}")
+            for table in REPLICATED:
+                names = [c for c in columns(table) if c != "id"]
+                values = [f"petition_id + {shift}" if c == "petition_id" else "NULL" if c == "source_id" else c
+                          for c in names]
+                cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(values)} FROM {table} "
+                               f"WHERE petition_id <= {offset}")
+        print(f"  replica {k}: {count} matters", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence('petitions_petition', 'id'), "
+                           "(SELECT MAX(id) FROM petitions_petition))")
+    return count * times
 
 
 def sqlite_ready(matters: int) -> bool:
@@ -275,7 +336,7 @@ def synthesize_lifecycle(seed: int = 7) -> None:
 
 COPY_TABLES = ["orgs_unit", "accounts_user", "petitions_category", "petitions_petition", "petitions_contact",
                "petitions_petitionaccess", "petitions_accusedparty", "petitions_event", "deadlines_clock",
-               "handling_reply", "handling_rating", "handling_reviewcase", "leaders_leadercase"]
+               "handling_reply", "handling_rating", "handling_reviewcase", "handling_dispatch", "leaders_leadercase"]
 
 
 def copy_from_sqlite() -> None:
@@ -368,16 +429,9 @@ def raw_sql_baseline(scope: Any, period: Any, today: datetime.date) -> tuple[flo
         statements.append(("SELECT stage, SUM(CASE WHEN value <> 'expired' THEN 1 ELSE 0 END), COUNT(*), "
                            "SUM(CASE WHEN value IN ('satisfied', 'basically') THEN 1 ELSE 0 END) FROM handling_rating "
                            f"WHERE unit_id IN ({units}) AND rated_at >= %s AND rated_at < %s GROUP BY stage", b))
-        statements.append((
-            "SELECT COUNT(*), SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM handling_reviewcase r WHERE r.petition_id = p.id) "
-            "AND ((SELECT opinion FROM handling_reply y WHERE y.petition_id = p.id AND y.delivered_on IS NOT NULL "
-            "ORDER BY y.delivered_on DESC, y.id DESC LIMIT 1) = 'support' OR ((SELECT opinion FROM handling_reply y "
-            "WHERE y.petition_id = p.id AND y.delivered_on IS NOT NULL ORDER BY y.delivered_on DESC, y.id DESC LIMIT 1) "
-            "= 'explain' AND EXISTS (SELECT 1 FROM handling_rating g WHERE g.petition_id = p.id AND g.stage = 'handling' "
-            "AND g.value IN ('satisfied', 'basically')))) THEN 1 ELSE 0 END) FROM petitions_petition p WHERE p.id IN "
-            "(SELECT petition_id FROM petitions_event WHERE action IN ('close', 'decide_final_review') AND at >= %s "
-            f"AND at < %s) AND (p.handling_unit_id IN ({units}) OR (p.handling_unit_id IS NULL AND "
-            f"p.receiving_unit_id IN ({units})))", b))
+        statements.append(("SELECT COUNT(*), SUM(CASE WHEN resolved THEN 1 ELSE 0 END) FROM petitions_petition "
+                           "WHERE concluded_on >= %s AND concluded_on <= %s AND (handling_unit_id IN "
+                           f"({units}) OR (handling_unit_id IS NULL AND receiving_unit_id IN ({units})))", dates[:2]))
         statements.append(("SELECT COUNT(*), SUM(CASE WHEN outcome = 'resolved' THEN 1 ELSE 0 END) FROM "
                            f"leaders_leadercase WHERE responsible_unit_id IN ({units}) AND ((state = 'closed' AND "
                            "resolved_on >= %s AND resolved_on <= %s) OR (state = 'open' AND due_on >= %s AND "
@@ -404,6 +458,20 @@ def raw_sql_baseline(scope: Any, period: Any, today: datetime.date) -> tuple[flo
             cursor.execute(sql, params)
             cursor.fetchall()
     return time.perf_counter() - started, len(statements)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process plus, on PostgreSQL, of the server backend serving it (same machine)."""
+    from django.db import connection
+
+    used = time.process_time()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return used
 
 
 @contextlib.contextmanager
@@ -439,23 +507,28 @@ def measure(runs: int) -> dict[str, Any]:
     city = Unit.objects.get(code=CITY_CODE)
     scope = Scope.of(city)
 
-    def timed(fn: Any) -> list[float]:
+    cpu: dict[str, list[float]] = {}
+
+    def timed(fn: Any, name: str = "") -> list[float]:
         fn()  # warm-up (template compilation, caches, the database's pages)
         values = []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), cpu_seconds()
             fn()
             values.append(time.perf_counter() - started)
+            cpu.setdefault(name, []).append(cpu_seconds() - used)
         return values
 
-    report_times = timed(lambda: reports.build_report(Scope.of(city), month, today=today))
+    report_times = timed(lambda: reports.build_report(Scope.of(city), month, today=today), "report")
     with counting() as captured:
         reports.build_report(Scope.of(city), month, today=today)
     raw_times, raw_queries = [], 0
     raw_sql_baseline(scope, month, today)
     for _ in range(runs):
+        used = cpu_seconds()
         elapsed, raw_queries = raw_sql_baseline(scope, month, today)
         raw_times.append(elapsed)
+        cpu.setdefault("raw_sql", []).append(cpu_seconds() - used)
     from django.conf import settings
 
     # The page is rendered in-process: plain static URLs instead of the collectstatic manifest (same cost).
@@ -470,7 +543,7 @@ def measure(runs: int) -> dict[str, Any]:
         assert response.status_code == 200, response.status_code
         dashboard.size = len(response.content)  # type: ignore[attr-defined]
 
-    dashboard_times = timed(dashboard)
+    dashboard_times = timed(dashboard, "dashboard")
     with counting() as dash_queries:
         dashboard()
     parts: dict[str, float] = {}
@@ -479,7 +552,7 @@ def measure(runs: int) -> dict[str, Any]:
         def fetch(part: str = part) -> None:
             response = client.get(f"/stats/parts/{part}/?{query}")
             assert response.status_code == 200, response.status_code
-        parts[part] = round(statistics.median(timed(fetch)), 3)
+        parts[part] = round(statistics.median(timed(fetch, f"part_{part}")), 3)
     settings_note = ""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -502,6 +575,11 @@ def measure(runs: int) -> dict[str, Any]:
         "dashboard_parts_s": parts, "dashboard_complete_serial_s": round(statistics.median(dashboard_times)
                                                                           + sum(parts.values()), 3),
         "database_settings": settings_note,
+        # CPU seconds spent on the work (this process plus, on PostgreSQL, its server backend): what the
+        # wall-clock times would be on an idle machine, which a 2-core machine shared by several
+        # sessions is not (see load_average).
+        "cpu_s": {name: round(statistics.median(values), 3) for name, values in cpu.items()},
+        "ratio_cpu": round(statistics.median(cpu["report"]) / statistics.median(cpu["raw_sql"]), 2),
         "targets": {"report_s": 2.0, "ratio": 3.0, "dashboard_s": 1.0},
     }
 
@@ -512,16 +590,21 @@ def main() -> None:
                         default="postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite")
     parser.add_argument("--matters", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=1,
+                        help="build --matters from --matters/copies generated matters copied this many times")
     args = parser.parse_args()
     configure(args.db)
     from django.db import connection
 
-    info = ensure_data(args.db, args.matters)
+    info = ensure_data(args.db, args.matters, args.copies)
     result = measure(args.runs)
-    result.update({"db": connection.vendor, "setup": info, "indexes": "stats migrations 0002-0003 applied", "load_average": os.getloadavg(),
+    result.update({"db": connection.vendor, "setup": info, "load_average": os.getloadavg(),
                    "python": platform.python_version(), "measured_at": datetime.datetime.now(datetime.UTC).isoformat()})
     ok = result["report_s"] < 2 and (result["ratio"] or 0) < 3 and result["dashboard_s"] < 1
     result["meets_targets"] = ok
+    # The same targets on the CPU time the work takes (what an idle machine would show).
+    result["meets_targets_cpu"] = (result["cpu_s"]["report"] < 2 and result["ratio_cpu"] < 3
+                                   and result["cpu_s"]["dashboard"] < 1)
     rows = [
         ("database", result["db"]), ("matters / contacts", f"{result['matters']:,} / {result['contacts']:,}"),
         ("month (contacts in it)", f"{result['month']} ({result['contacts_in_month']:,})"),
@@ -530,11 +613,14 @@ def main() -> None:
         ("same aggregates, raw SQL", f"{result['raw_sql_s']:.3f} s median, {result['raw_sql_min_s']:.3f} s best "
                                      f"({result['raw_sql_queries']} statements)"),
         ("ratio report / raw SQL", f"{result['ratio']} (target < 3)"),
+        ("CPU seconds (no contention)", ", ".join(f"{k} {v:.3f} s" for k, v in result["cpu_s"].items())
+         + f"; ratio {result['ratio_cpu']}"),
         ("dashboard first paint", f"{result['dashboard_s']:.3f} s median, {result['dashboard_min_s']:.3f} s best "
                                   f"({result['dashboard_queries']} queries; target < 1 s)"),
         ("dashboard parts (htmx)", ", ".join(f"{k} {v:.3f} s" for k, v in result["dashboard_parts_s"].items())),
         ("dashboard complete (serial)", f"{result['dashboard_complete_serial_s']:.3f} s"),
-        ("meets targets", "yes" if ok else "NO"), ("load average", " ".join(f"{v:.2f}" for v in result["load_average"])),
+        ("meets targets", "yes" if ok else "NO"),
+        ("meets targets on CPU time", "yes" if result["meets_targets_cpu"] else "NO"), ("load average", " ".join(f"{v:.2f}" for v in result["load_average"])),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
