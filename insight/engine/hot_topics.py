@@ -102,7 +102,7 @@ def hot_topics(items: Iterable[Any], *, now: datetime.datetime | None = None, wi
     now = now or max(d.time for d in data)
     recent_from = now - datetime.timedelta(days=window_days)
     previous_from = now - datetime.timedelta(days=2 * window_days)
-    vectors = TextVectors()
+    vectors = TextVectors(max_df=1.0)  # a topic that dominates the period must not lose its own words
     docs = [tokens(d.text, d.title, d.locality if use_locality else None) for d in data]
     x = vectors.fit_transform(docs)
     labels = cluster(x, edge_min=edge_min, merge_min=merge_min)

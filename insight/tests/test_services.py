@@ -124,12 +124,15 @@ def test_the_repeat_check_of_intake_finds_matters_through_the_index(cast, insigh
 
 
 def test_top_hot_topics_for_the_bulletin(cast, insight_dir):
-    texts = ["幸福小区停水三天自来水没有恢复", "幸福小区又停水了自来水公司不管", "幸福小区停水自来水管道爆裂",
-             "幸福小区停水好几天自来水没恢复"]
+    texts = ["幸福小区停水三天，自来水没有恢复", "幸福小区停水三天了，自来水公司不管", "幸福小区停水，自来水三天没有恢复",
+             "幸福小区连续停水三天，自来水没有恢复"]
     now = timezone.now()
     for n, t in enumerate(texts):
         p = make_petition(cast.town_a, actor=cast.desk_a, title=t)
         Petition.objects.filter(pk=p.pk).update(received_at=now - datetime.timedelta(days=n + 1))
+    for other in ("河西镇中学食堂饭菜价格太贵", "城关街道菜市场门口占道经营严重", "某公司拖欠员工工资三个月",
+                  "建议在人民公园增加健身器材", "路灯不亮晚上出行不便"):
+        make_petition(cast.town_a, actor=cast.desk_a, title=other)
     secret = make_petition(cast.town_a, actor=cast.desk_a, kind="accusation", accused_unit=cast.unit_b,
                            title="幸福小区停水是因为局长受贿")
     topics = services.top_hot_topics(cast.county, now - datetime.timedelta(days=30), now, limit=3)
