@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import migrations
@@ -18,7 +19,7 @@ class AdoptIndex(migrations.AddIndex):
         super().__init__(model_name, index)
         self.old_name = old_name
 
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         name, args, kwargs = super().deconstruct()
         kwargs["old_name"] = self.old_name
         return name, args, kwargs
