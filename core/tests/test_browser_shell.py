@@ -33,6 +33,7 @@ CAST_ROLES = {
     "leader": {"view_petitions", "instruct", "own_cases", "view_stats", "reception", "view_personal", "approve"},
     "analyst": {"view_petitions", "view_stats", "reports"},
     "admin": {"view_petitions", "admin", "import", "view_stats", "reports", "view_personal", "register", "reception",
+              "supervise",
               "instruct", "prevention"},
 }
 

@@ -66,9 +66,9 @@ def test_the_whole_path_through_the_api(cast, frozen, sms_outbox):
     body = do(city, "decide_final_review", {"outcome": "uphold", "decision_text": "维持复查意见。"}, "finalised")
     assert body["number"]
 
-    # Nothing but archiving is left, for anyone.
+    # Nothing is left but archiving, and recording a rating while its window is open.
     for client in (officer, handler, head, leader, city):
-        assert set(offered(client)) <= {"archive"}
+        assert set(offered(client)) <= {"archive", "record_rating"}
     # A late or repeated step is refused in Chinese with a code, and changes nothing.
     again = officer.post(f"/api/petitions/{pk}/request_review/", {"reasons": "再次申请"}, format="json")
     assert again.status_code in (400, 409) and again.json()["code"] and again.json()["detail"]

@@ -128,9 +128,9 @@ def test_a_matter_goes_the_whole_way_through_the_ui(cast, next_year_table, as_us
     petition.refresh_from_db()
     assert petition.status == "finalised"
     assert "已终结" in status_on_page(city, petition) or petition.get_status_display() in status_on_page(city, petition)
-    # Nothing more to do on a finalised matter but archive it.
+    # Nothing more to do on a finalised matter but archive it (or record a rating given by phone).
     offered = city.locator("[data-testid=actions] [data-action]").evaluate_all("els => els.map(e => e.dataset.action)")
-    assert set(offered) <= {"archive"}
+    assert set(offered) <= {"archive", "record_rating"}
     screenshot(city, "lifecycle-6-finalised")
 
     # Every notice is a document listed on the matter page, with DOCX and PDF.
