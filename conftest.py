@@ -83,14 +83,26 @@ def browser():
         instance.close()
 
 
+def open_page(browser, base_url: str, *, timeout: int = 15000, **context_options):  # noqa: ANN001, ANN003, ANN201
+    """A page in a new browser context (its own cookies), Chinese locale and time zone, with
+    `page.base_url` and `page.console_errors` (messages the page logged as errors). Close it with
+    `page.context.close()`."""
+    options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860},
+               **context_options}
+    pg = browser.new_context(**options).new_page()
+    pg.set_default_timeout(timeout)
+    pg.base_url = base_url
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.console_errors = errors
+    return pg
+
+
 @pytest.fixture
 def page(browser, live_server):  # noqa: ANN001
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 860})
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    pg = open_page(browser, live_server.url)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def screenshot(page, name: str) -> Path:  # noqa: ANN001

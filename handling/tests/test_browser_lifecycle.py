@@ -6,7 +6,7 @@ registration (desk) → assignment (county 信访局) → acknowledgement, reply
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login, screenshot
+from conftest import login, open_page, screenshot
 from documents.models import Document
 from notifications.models import PetitionerMessage
 from petitions.models import Petition
@@ -22,15 +22,8 @@ def as_user(browser, live_server):
     contexts = []
 
     def open_as(username):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.base_url = live_server.url
-        errors = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.console_errors = errors
+        page = open_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+        contexts.append(page.context)
         login(page, username)
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page

@@ -5,7 +5,7 @@ Mobile viewport (390×844). Screenshots in var/screenshots/portal-*.png.
 
 import pytest
 
-from conftest import screenshot
+from conftest import open_page, screenshot
 from portal import captcha
 from portal.tests.conftest import CAPTCHA, VALID_ID
 
@@ -14,16 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.base_url = live_server.url
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
+    page = open_page(browser, live_server.url, timeout=20000, viewport={"width": 390, "height": 844},
+                     is_mobile=True, has_touch=True, device_scale_factor=2)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_submit_follow_and_rate_on_a_phone(cast, next_year_table, phone, monkeypatch, settings):
