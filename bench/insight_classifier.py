@@ -79,6 +79,38 @@ def cross_validate(texts: list[str], labels: np.ndarray, folds: list[tuple[np.nd
     }
 
 
+def timing(texts: list[str], labels: np.ndarray, params: dict, seed: int) -> None:
+    import os
+
+    from insight.engine.classifier import train
+
+    load_before = os.getloadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
+    model = train(texts, labels, **params)
+    train_wall, train_cpu = time.perf_counter() - t0, time.process_time() - c0
+    rng = np.random.default_rng(seed)
+    sample = [texts[i] for i in rng.choice(len(texts), 1000, replace=False)]
+    model.suggest(sample[0])
+    lat, cpu = [], []
+    for text in sample:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        model.suggest(text, k=3)
+        lat.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+    print(f"train on all {len(texts)}: {train_wall:.1f} s wall, {train_cpu:.1f} s CPU (target < 60 s); "
+          f"suggestion p50 {percentile(lat, 50):.2f} ms, p95 {percentile(lat, 95):.2f} ms wall, "
+          f"CPU p95 {percentile(cpu, 95):.2f} ms (target < 5 ms)")
+    path = write_json("insight_classifier_timing", {
+        "load_average_before": [round(x, 2) for x in load_before],
+        "train_seconds_full": round(train_wall, 2), "train_cpu_seconds_full": round(train_cpu, 2),
+        "suggest_latency_ms": {"p50": round(percentile(lat, 50), 3), "p95": round(percentile(lat, 95), 3),
+                               "max": round(max(lat), 3), "n": len(lat),
+                               "cpu_p50": round(percentile(cpu, 50), 3), "cpu_p95": round(percentile(cpu, 95), 3)},
+        "targets": {"train_seconds": 60, "suggest_ms": 5},
+    })
+    print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -88,6 +120,9 @@ def main() -> None:
     parser.add_argument("--max-chars", type=int, default=None)
     parser.add_argument("--word-chars", type=int, default=None)
     parser.add_argument("--hmm", action="store_true", help="jieba finds words missing from its dictionary (slower)")
+    parser.add_argument("--timing-only", action="store_true",
+                        help="no cross-validation: time the training and suggestions again (the machine is shared) and "
+                             "write insight_classifier_timing.json")
     args = parser.parse_args()
 
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
@@ -102,6 +137,9 @@ def main() -> None:
               "hmm": args.hmm}
     print(f"complaints_train.csv: {len(texts)} texts, {len(set(labels))} labels; {args.folds}-fold stratified CV, "
           f"seed {args.seed}", flush=True)
+    if args.timing_only:
+        timing(texts, labels, params, args.seed)
+        return
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(texts, labels))
     cv = cross_validate(texts, labels, folds, params)
     grouped = None
