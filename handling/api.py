@@ -13,7 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.permissions import HasCapability, IsStaffMember
+from handling import services
 from handling.actions import ACTIONS, ActionContext, ActionSpec, available_actions, scope_unit_choices
+from handling.forms import DispatchForm
 from petitions.api import PetitionDetailSerializer
 from petitions.models import Petition
 from petitions.selectors import get_visible_or_404
@@ -110,3 +113,41 @@ def _make(spec: ActionSpec) -> Any:
 
 for _spec in ACTIONS:
     setattr(LifecycleViewSet, _spec.name, _make(_spec))
+
+
+class BulkTransferInSerializer(serializers.Serializer):
+    petitions = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500,
+                                      help_text="事项 id 列表（至多500件）")
+    to_unit = serializers.IntegerField(help_text="承办单位 id")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="转送意见")
+
+
+class BulkTransferFailureSerializer(serializers.Serializer):
+    petition = serializers.CharField(help_text="事项编号（看不到的事项为 id）")
+    detail = serializers.CharField(help_text="未转送的原因")
+
+
+class BulkTransferOutSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.CharField(), help_text="已转送的事项编号")
+    failed = BulkTransferFailureSerializer(many=True)
+
+
+class BulkTransferViewSet(viewsets.GenericViewSet):
+    """批量转送: several matters waiting for triage to one unit. Each matter is transferred in its own
+    transaction; refusals come back with their reasons and leave the others done."""
+
+    permission_classes = [IsStaffMember, HasCapability.of("triage")]
+    serializer_class = BulkTransferInSerializer
+
+    @extend_schema(summary="批量转送", request=BulkTransferInSerializer, responses={200: BulkTransferOutSerializer})
+    def create(self, request: Request) -> Response:
+        data = BulkTransferInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = DispatchForm({"to_unit": data.validated_data["to_unit"], "note": data.validated_data["note"]})
+        scope_unit_choices(form, request.user)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        result = services.bulk_transfer(data.validated_data["petitions"], actor=request.user,
+                                        to_unit=form.cleaned_data["to_unit"], note=form.cleaned_data["note"])
+        return Response({"done": [p.number for p in result.done],
+                         "failed": [{"petition": number, "detail": reason} for number, reason in result.failed]})

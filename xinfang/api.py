@@ -3,7 +3,7 @@
 from core.api import Router
 from deadlines.api import ClockViewSet, SupervisionOrderViewSet
 from documents.api import DocumentViewSet
-from handling.api import LifecycleViewSet
+from handling.api import BulkTransferViewSet, LifecycleViewSet
 from leaders.api import CaseViewSet, HearingViewSet, InstructionViewSet, MeetingViewSet, TaskViewSet
 from notifications.api import NotificationViewSet
 from orgs.api import UnitViewSet
@@ -33,6 +33,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("petitions", PetitionViewSet, basename="petition")
 # Lifecycle actions live under the same prefix: POST /api/petitions/{id}/{action}/
 router.register("petitions", LifecycleViewSet, basename="petition-lifecycle")
+router.register("bulk-transfers", BulkTransferViewSet, basename="bulk-transfer")
 router.register("petitioners", PetitionerViewSet, basename="petitioner")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("documents", DocumentViewSet, basename="document")

@@ -100,3 +100,25 @@ def test_bulk_transfer_transfers_each_and_reports_refusals(cast, frozen):
     nothing = officer.post("/handling/bulk-transfer/", {"to_unit": cast.unit_b.pk})
     assert "请先勾选要转送的事项" in nothing.content.decode()
     assert client_for(cast.handler_b).get("/handling/bulk-transfer/").status_code == 403
+
+
+def test_bulk_transfer_through_the_api(cast, frozen):
+    from rest_framework.test import APIClient
+
+    plain = make_petition(cast.county_bureau, actor=cast.officer, title="待分流")
+    accusation = make_petition(cast.county_bureau, actor=cast.officer, kind=Kind.ACCUSATION, title="检举住建局",
+                               accused_unit=cast.unit_b)
+    api = APIClient()
+    api.force_authenticate(cast.officer)
+    response = api.post("/api/bulk-transfers/", {"petitions": [plain.pk, accusation.pk, 999999],
+                                                 "to_unit": cast.unit_b.pk}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["done"] == [plain.number]
+    assert [f["petition"] for f in body["failed"]] == [accusation.number, "999999"]
+    assert "检举控告事项不得转送" in body["failed"][0]["detail"]
+    bad = api.post("/api/bulk-transfers/", {"petitions": [], "to_unit": cast.unit_b.pk}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] and "petitions" in bad.json()["fields"]
+    api.force_authenticate(cast.handler_b)
+    assert api.post("/api/bulk-transfers/", {"petitions": [plain.pk], "to_unit": cast.unit_b.pk},
+                    format="json").status_code == 403
