@@ -1,6 +1,6 @@
 """Benchmark: the matter page (`GET /petitions/<pk>/`) at N matters, p95 and query count.
 
-    .venv/bin/python -m bench.matter_page [--db sqlite|postgres] [--matters N] [--pages 300]
+    .venv/bin/python -m bench.matter_page [--db sqlite|postgres] [--matters N] [--pages 300] [--database-url URL]
 
 Uses the intake benchmarks' database (bench/intake_common.py: built once by `seed_demo` with the
 lifecycle history, 1,000,000 matters by default). Pages are drawn from every status, so matters
@@ -16,6 +16,7 @@ fixed matter in handling/tests/test_matter_page.py). Writes bench/results/matter
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -24,9 +25,27 @@ from bench import intake_common as common
 
 
 def main() -> None:
-    args = common.arguments(__doc__, lambda p: p.add_argument("--pages", type=int, default=300))
-    db = common.configure(args.db)
-    seed_record = common.ensure_data(db, args.matters, args.seed, history=not args.no_history)
+    def extra(parser):  # noqa: ANN001, ANN202
+        parser.add_argument("--pages", type=int, default=300)
+        parser.add_argument("--database-url", default="",
+                            help="an existing database with the demo history to read instead of the intake bench "
+                                 "database (e.g. the one bench.stats_report built)")
+
+    args = common.arguments(__doc__, extra)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+        os.environ.setdefault("XINFANG_VAR_DIR", str(common.BENCH_DIR / "var"))  # where its keys are
+        import django
+
+        django.setup()
+        db = "postgres" if args.database_url.startswith("postgres") else "sqlite"
+        from petitions.models import Petition
+
+        seed_record = {"database": args.database_url, "matters": Petition.objects.count()}
+    else:
+        db = common.configure(args.db)
+        seed_record = common.ensure_data(db, args.matters, args.seed, history=not args.no_history)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
