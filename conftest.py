@@ -58,6 +58,28 @@ def next_year_table(db):  # noqa: ANN001
     calendar.clear_local_cache()
 
 
+def _serve_live_requests_one_at_a_time() -> None:
+    """On the in-memory SQLite test database, Django's live server threads all share the test's one
+    connection (an in-memory database cannot be opened twice). Its threaded server then runs
+    several requests on that connection at once, which intermittently locked or hung the browser
+    tests (a page polling while another acts). One request at a time (Django's plain WSGIServer
+    answers with `Connection: close`, so a kept-alive browser connection cannot block the next)
+    is what an in-memory database can take; PostgreSQL keeps the threaded server."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialLiveServer(WSGIServer):
+        # The serving thread already uses the shared connection (LiveServerThread.run).
+        def __init__(self, *args, connections_override=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialLiveServer
+
+
+_serve_live_requests_one_at_a_time()
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "var" / "screenshots"
 

@@ -11,7 +11,7 @@ from documents.models import Document
 from notifications.models import PetitionerMessage
 from petitions.models import Petition
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VALID_ID = "340102199001011236"
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from conftest import login, screenshot
 from petitions.models import Contact, Petition
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VALID_ID = "340102199001011236"
 

@@ -19,7 +19,7 @@ def _run_threads(target, count=THREADS):  # noqa: ANN001, ANN202
     return run_threads(target, count)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_get_unique_consecutive_numbers(cast, threads_db):
     desk_id, unit_id = cast.desk_a.pk, cast.town_a.pk
     created: list[str] = []
@@ -44,7 +44,7 @@ def test_concurrent_registrations_get_unique_consecutive_numbers(cast, threads_d
     assert in_thread(lambda: sorted(Petition.objects.values_list("number", flat=True))) == sorted(expected)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_block_reservations_and_single_numbers_never_overlap(threads_db):
     taken: list[int] = []
     lock = threading.Lock()
@@ -77,7 +77,7 @@ def test_reserve_numbers_formats_a_block():
         reserve("x", 0)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_same_key_submitted_concurrently_registers_once(cast, threads_db):
     from petitions.services import register_once
 
@@ -102,7 +102,7 @@ def test_the_same_key_submitted_concurrently_registers_once(cast, threads_db):
     assert in_thread(lambda: (Petition.objects.count(), Petition.objects.get().contact_count)) == (1, 1)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_deferred_indexes_are_rebuilt_exactly(cast):
     from django.db import connection
 

@@ -9,7 +9,7 @@ from conftest import open_page, screenshot
 from portal import captcha
 from portal.tests.conftest import CAPTCHA, VALID_ID
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

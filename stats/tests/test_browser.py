@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 from conftest import login, screenshot
 from petitions.services import PersonInput, RegistrationInput, register_contact
 
-# serialized_rollback: registration needs the rule pack and holiday tables that migrations load.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the reference data that migrations load (rule packs, holidays) is put back after
+# every flush by the post_migrate handler in the root conftest.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
