@@ -125,8 +125,19 @@ class AccusedInSerializer(serializers.Serializer):
     position = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True,
                                               default=None)
-    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False,
-                                              allow_null=True, default=None)
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.select_related("unit"),
+                                              required=False, allow_null=True, default=None)
+
+    def validate_user(self, user: Any) -> Any:
+        """Only staff of a unit inside the caller's own area can be linked (as the staff lookup offers);
+        anyone else is named in `name`/`unit` instead."""
+        if user is None:
+            return None
+        request = self.context.get("request")
+        caller_unit = getattr(getattr(request, "user", None), "unit", None)
+        if caller_unit is None or user.unit is None or not user.unit.is_within(caller_unit.scope_root):
+            raise serializers.ValidationError("只能关联本辖区单位的工作人员；其他人员请填写姓名、职务和单位。")
+        return user
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -270,7 +281,7 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return super().list(request, *args, **kwargs)
 
     def _prepare(self, request: Request) -> tuple[services.RegistrationInput, Petition | None, RepeatCheck]:
-        serializer = RegistrationSerializer(data=request.data)
+        serializer = RegistrationSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = request.user
         data = serializer.to_input(user.unit)  # type: ignore[union-attr, arg-type]

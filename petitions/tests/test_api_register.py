@@ -173,3 +173,15 @@ def test_picker_endpoints_permission_suite(cast):
     for url in ("/api/categories/", "/api/localities/chain/?code=349902001000"):
         assert status_by_user(cast, "get", url) == {**{n: 200 for n in cast.staff}, "anonymous": 401}, url
     assert client_for(cast.admin).post("/api/categories/tree/").status_code == 405
+
+
+def test_an_accused_staff_member_must_be_of_the_callers_area(cast):
+    """The API links an accused user only inside the caller's area, as the staff lookup offers;
+    anyone else is named by name and unit (no probing of other areas' user ids)."""
+    accusation = {"kind": "accusation", "title": "检举", "content": "检举某干部违规审批。"}
+    outside = post(cast.officer, body(**accusation, accused=[{"name": "冯某", "user": cast.city_officer.pk}]))
+    assert outside.status_code == 400 and "只能关联本辖区单位的工作人员" in str(outside.json())
+    assert Petition.objects.count() == 0
+    inside = post(cast.officer, body(**accusation, accused=[{"name": "钱某", "user": cast.head_b.pk}]))
+    assert inside.status_code == 201
+    assert not Petition.objects.visible_to(cast.head_b).filter(pk=inside.json()["id"]).exists()
