@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from deadlines.choices import ACTIVE_STATES, ClockKind, ClockState
@@ -64,6 +64,24 @@ def due_soon(user: Any, *, within_days: int = 3, today: datetime.date | None = N
     today = today or timezone.localdate()
     return (visible_clocks(user).filter(state=ClockState.RUNNING, due_on__lte=today + datetime.timedelta(days=within_days))
             .select_related("petition", "unit").order_by("due_on", "id"))
+
+
+def board_clocks(user: Any, *, window: str = "3", kind: str = "", q: str = "",
+                 today: datetime.date | None = None) -> QuerySet[Clock]:
+    """The 期限督办 board: running clocks overdue ("overdue"), due within N days or overdue ("N"), or
+    all running ones ("all"); optionally of one kind, or of matters whose number starts with / title
+    contains `q`. Soonest first."""
+    today = today or timezone.localdate()
+    if window == "all":
+        qs = (visible_clocks(user).filter(state=ClockState.RUNNING).select_related("petition", "unit")
+              .order_by("due_on", "id"))
+    else:
+        qs = due_soon(user, within_days=-1 if window == "overdue" else int(window), today=today)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(petition__number__startswith=q) | Q(petition__title__contains=q))
+    return qs
 
 
 def supervision_orders(petition: Petition) -> QuerySet[SupervisionOrder]:

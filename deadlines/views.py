@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +18,7 @@ from deadlines import services
 from deadlines.choices import ClockState
 from deadlines.forms import BoardFilterForm, SupervisionOrderForm
 from deadlines.models import Clock
-from deadlines.selectors import ClockRow, supervision_orders, visible_clocks
+from deadlines.selectors import ClockRow, board_clocks, supervision_orders
 from petitions.paginators import CappedPaginator
 from petitions.selectors import get_visible_or_404
 
@@ -59,17 +57,8 @@ def board(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     window = filters.get("window") or "3"
     today = timezone.localdate()
-    qs = visible_clocks(user).filter(state=ClockState.RUNNING)
-    if window == "overdue":
-        qs = qs.filter(due_on__lt=today)
-    elif window != "all":
-        qs = qs.filter(due_on__lte=today + datetime.timedelta(days=int(window)))
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("q"):
-        term = filters["q"].strip()
-        qs = qs.filter(Q(petition__number__startswith=term) | Q(petition__title__contains=term))
-    qs = qs.select_related("petition", "unit").order_by("due_on", "id")
+    qs = board_clocks(user, window=window, kind=filters.get("kind", ""), q=(filters.get("q") or "").strip(),
+                      today=today)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [ClockRow(clock=c, days_left=c.days_left(today)) for c in page.object_list]
     query = {k: v for k, v in {"window": window, "kind": filters.get("kind", ""), "q": filters.get("q", "")}.items()

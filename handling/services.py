@@ -71,8 +71,10 @@ def acts_for(actor: Any, unit: Unit, *, bureau_may_act: bool) -> bool:
     return bureau_may_act and own.kind == UnitKind.BUREAU and unit.is_within(own.scope_root)
 
 
-def _require(actor: Any, capability: str, what: str) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.can(capability):
+def _require(actor: Any, capability: str | tuple[str, ...], what: str) -> None:
+    """The actor must hold `capability` (or, given a tuple, any one of them)."""
+    wanted = (capability,) if isinstance(capability, str) else capability
+    if not getattr(actor, "is_authenticated", False) or not any(actor.can(c) for c in wanted):
         role = actor.get_role_display() if getattr(actor, "is_authenticated", False) else "未登录用户"
         raise NotAllowed(f"当前角色（{role}）无权{what}。")
 
@@ -851,8 +853,7 @@ def rate(petition: Petition, *, stage: str, value: str, comment: str = "", via: 
     `actor` is the officer who records a rating the petitioner gave by phone or at the desk (回访);
     None when the petitioner rates on the portal."""
     if actor is not None:
-        if not (getattr(actor, "is_authenticated", False) and (actor.can("register") or actor.can("triage"))):
-            _require(actor, "register", "代为登记满意度评价")
+        _require(actor, ("register", "triage"), "代为登记满意度评价")
         _require_visible(actor, petition)
     if stage not in RatingStage.values:
         raise DomainError("请选择评价环节。", field="stage")
