@@ -8,11 +8,9 @@ from django.shortcuts import redirect, render
 
 from core.auth import staff
 from core.errors import DomainError
-from handling import services
+from handling import selectors, services
 from handling.actions import BY_NAME, ActionContext, scope_unit_choices
 from handling.forms import DispatchForm
-from petitions.choices import Status
-from petitions.models import Petition
 from petitions.paginators import CappedPaginator
 from petitions.selectors import get_visible_or_404
 
@@ -71,7 +69,5 @@ def bulk_transfer(request: HttpRequest) -> HttpResponse:
             for number, reason in result.failed:
                 messages.error(request, f"{number} 未转送：{reason}")
             return redirect("handling:bulk_transfer")
-    waiting = (Petition.objects.visible_to(user).filter(status__in=[Status.REGISTERED, Status.ACCEPTED])
-               .select_related("receiving_unit", "locality", "category").order_by("received_at", "id"))
-    page = CappedPaginator(waiting, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.awaiting_triage(user), 50).get_page(request.GET.get("page"))
     return render(request, "handling/bulk_transfer.html", {"form": form, "page": page, "filters": {}})
