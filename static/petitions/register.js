@@ -145,12 +145,23 @@
   var unitBox = form.querySelector("[data-cascade=unit]");
   var userPicker = form.querySelector("[data-user-picker]");
   var userInput = form.querySelector("[data-user-input]");
+  var staffLookups = 0;
+  function clearUserPicker() {
+    if (!userPicker) { return; }
+    if (userInput && userPicker.value && userInput.value === userPicker.value) { userInput.value = ""; }
+    userPicker.innerHTML = "";
+    userPicker.classList.add("d-none");
+  }
   if (unitBox) {
     new Cascade(unitBox, function (p) { return unitsUnder(p, false); }, function (n) { return n.code; },
       function (n) {
         if (!userPicker) { return; }
+        // The previous unit's people never stay on offer: the list is emptied at once, and a unit the
+        // lookup does not answer for (404: outside the user's area) leaves it empty and hidden.
+        var asked = ++staffLookups;
+        clearUserPicker();
         getJSON("/api/petitions/staff-lookup/?unit=" + n.id).then(function (users) {
-          userPicker.innerHTML = "";
+          if (asked !== staffLookups) { return; }  // a later pick overtook this answer
           userPicker.appendChild(option("", users.length ? "（不关联用户）" : "该单位没有系统用户"));
           users.forEach(function (u) { userPicker.appendChild(option(u.username, (u.full_name || u.username) + (u.title ? "，" + u.title : ""))); });
           userPicker.classList.remove("d-none");
@@ -162,23 +173,54 @@
   }
 
   var categoryBox = form.querySelector("[data-cascade=category]");
+  var chooseCategory = null;  // (full path "一级/二级/三级") -> whether the picker now shows it
   if (categoryBox) {
     var categorySelect = document.getElementById(categoryBox.dataset.target);
     getJSON("/api/categories/tree/").then(function (tree) {
       var byId = {};
+      var byPath = {};
       var walk = function (nodes, parent) {
-        nodes.forEach(function (n) { n.parent = parent; byId[n.id] = n; walk(n.children, n); });
+        nodes.forEach(function (n) {
+          n.parent = parent; byId[n.id] = n; byPath[n.full_name] = n; walk(n.children, n);
+        });
       };
       walk(tree, null);
       var cascade = new Cascade(categoryBox, function (p) { return Promise.resolve(p ? p.children : tree); },
         function (n) { return String(n.id); });
-      var current = byId[categorySelect.value];
-      var path = [];
-      while (current) { path.unshift(current); current = current.parent; }
+      var chainOf = function (node) {
+        var path = [];
+        while (node) { path.unshift(node); node = node.parent; }
+        return path;
+      };
       categorySelect.classList.add("d-none");
-      cascade.restore(path);
+      cascade.restore(chainOf(byId[categorySelect.value]));
+      chooseCategory = function (fullPath) {
+        var node = byPath[fullPath];
+        if (!node) { return false; }
+        categorySelect.value = String(node.id);
+        cascade.restore(chainOf(node));
+        categorySelect.dispatchEvent(new Event("change", { bubbles: true }));
+        return true;
+      };
     }).catch(function () {});
   }
+
+  // Suggestions (insight): a suggested category is a button that fills every level of the picker; the
+  // terms that drove it are its title (shown on hover). What the officer finally saves is recorded
+  // against the suggestions by the server (insight.services.record_suggestions).
+  form.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-suggest-category]");
+    if (!button) { return; }
+    e.preventDefault();
+    if (!chooseCategory || !chooseCategory(button.dataset.suggestCategory)) {
+      button.classList.add("text-decoration-line-through");
+      button.title = "该分类已停用或不在分类目录中，请手工选择";
+      return;
+    }
+    form.querySelectorAll("[data-suggest-category]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === button ? "true" : "false");
+    });
+  });
 
   // Show what applies ------------------------------------------------------------------------
   var channel = form.querySelector("select[name=channel]");
