@@ -140,3 +140,41 @@ def login(page, username: str, password: str = PASSWORD) -> None:  # noqa: ANN00
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def register_on_form(page, *, name: str, title: str, content: str, id_number: str = "", phone: str = "",  # noqa: ANN001
+                     address: str = "", locality_code: str = "", more_people: tuple[dict[str, str], ...] = (),
+                     headcount: int | None = None, category: tuple[str, ...] = (),
+                     wait_for: str = "[data-testid=no-repeats]", save: bool = True) -> None:
+    """Fill /petitions/register/ the way the front desk does: the first person (leaving the last
+    field filled with Tab, which runs the address lookup or the repeat check by ID), then
+    `locality_code` expected from the address, further people (field name → value), the headcount,
+    the title and content (Tab runs the repeat check by text), the category by its labels level by
+    level; then wait for `wait_for` (the repeat panel's answer) and, with `save`, save and wait for
+    the saved matter's number."""
+    from playwright.sync_api import expect
+
+    page.goto(page.base_url + "/petitions/register/")
+    first = {"name": name, "id_number": id_number, "phone": phone, "address": address}
+    filled = [field for field, value in first.items() if value]
+    for field in filled:
+        page.fill(f"#id_people-0-{field}", first[field])
+    page.press(f"#id_people-0-{filled[-1]}", "Tab")
+    if locality_code:
+        # expect() polls without evaluating a string in the page (the CSP forbids eval).
+        expect(page.locator("#id_locality_code")).to_have_value(locality_code)
+    for index, person in enumerate(more_people, start=1):
+        page.click("[data-add-person]")
+        for field, value in person.items():
+            page.fill(f"#id_people-{index}-{field}", value)
+    if headcount is not None:
+        page.fill("#id_headcount", str(headcount))
+    page.fill("#id_title", title)
+    page.fill("#id_content", content)
+    page.press("#id_content", "Tab")
+    for level, label in enumerate(category):
+        page.locator("[data-cascade=category] select").nth(level).select_option(label=label)
+    page.wait_for_selector(wait_for)
+    if save:
+        page.click("[data-testid=save]")
+        page.wait_for_selector("[data-testid=petition-number]")

@@ -6,7 +6,7 @@ registration (desk) → assignment (county 信访局) → acknowledgement, reply
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login, open_page, screenshot
+from conftest import login, open_page, register_on_form, screenshot
 from documents.models import Document
 from notifications.models import PetitionerMessage
 from petitions.models import Petition
@@ -59,19 +59,9 @@ def status_on_page(page, petition):
 def test_a_matter_goes_the_whole_way_through_the_ui(cast, next_year_table, as_user):
     # 1. The county front desk registers a visit.
     officer = as_user("officer")
-    officer.goto(officer.base_url + "/petitions/register/")
-    officer.fill("#id_people-0-name", "张三")
-    officer.fill("#id_people-0-id_number", VALID_ID)
-    officer.fill("#id_people-0-phone", "13812345678")
-    officer.fill("#id_people-0-address", "青山区城关街道东门社区5号")
-    officer.press("#id_people-0-address", "Tab")
-    expect(officer.locator("#id_locality_code")).to_have_value(cast.village_a.division_code)
-    officer.fill("#id_title", "小区楼顶违章搭建无人处理")
-    officer.fill("#id_content", "我家楼上邻居在楼顶搭建彩钢房，漏水严重，多次反映无人处理。")
-    officer.press("#id_content", "Tab")
-    officer.wait_for_selector("[data-testid=no-repeats]")
-    officer.click("[data-testid=save]")
-    officer.wait_for_selector("[data-testid=petition-number]")
+    register_on_form(officer, name="张三", id_number=VALID_ID, phone="13812345678",
+                     address="青山区城关街道东门社区5号", locality_code=cast.village_a.division_code,
+                     title="小区楼顶违章搭建无人处理", content="我家楼上邻居在楼顶搭建彩钢房，漏水严重，多次反映无人处理。")
     petition = Petition.objects.get()
     assert petition.status == "registered"
     screenshot(officer, "lifecycle-1-registered")
