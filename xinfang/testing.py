@@ -3,6 +3,7 @@ suite helpers. Kept in the package so tests of every app import one definition."
 
 from __future__ import annotations
 
+import datetime
 import os
 import sqlite3
 import tempfile
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection, connections
 from django.test import Client
 
@@ -23,6 +25,9 @@ from orgs.models import Unit
 from orgs.services import create_unit
 
 PASSWORD = "cast-password-2026"  # noqa: S105 - test users only
+
+# A Monday with no holiday around it, so clock arithmetic in tests is easy to follow.
+FROZEN_START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
 @dataclass
@@ -131,6 +136,15 @@ def make_petition(receiving_unit: Unit, *, actor: Any = None, kind: str = "claim
         actor=actor,
     )
     return contact.petition
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Coordinates]:
+    """Time stands still at FROZEN_START (Asia/Shanghai) until the test moves it with
+    `frozen.move_to()` / `frozen.shift()`. A conftest makes it available with
+    `from xinfang.testing import frozen`."""
+    with time_machine.travel(FROZEN_START, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

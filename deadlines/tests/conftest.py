@@ -1,6 +1,9 @@
 import pytest
 
 from deadlines import calendar
+from xinfang.testing import frozen
+
+__all__ = ["frozen"]
 
 
 @pytest.fixture(autouse=True)

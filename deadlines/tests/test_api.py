@@ -4,7 +4,6 @@ import datetime
 import json
 
 import pytest
-import time_machine
 
 from deadlines.choices import ClockKind
 from deadlines.models import Clock, SupervisionOrder
@@ -15,17 +14,9 @@ from xinfang.testing import client_for, make_petition, status_by_user
 
 pytestmark = pytest.mark.django_db
 
-START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-
 
 @pytest.fixture
-def clock_travel():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def matter(cast, clock_travel):
+def matter(cast, frozen):
     return make_petition(cast.county_bureau, actor=cast.officer, title="小区楼顶违章搭建无人处理")
 
 
@@ -33,7 +24,7 @@ def post(user, url, body):
     return client_for(user).post(url, json.dumps(body), content_type="application/json")
 
 
-def test_a_matters_clocks(cast, matter, clock_travel):
+def test_a_matters_clocks(cast, matter, frozen):
     rows = client_for(cast.officer).get(f"/api/clocks/?petition={matter.pk}").json()["results"]
     clock = Clock.objects.get(petition=matter)
     assert len(rows) == 1
@@ -44,7 +35,7 @@ def test_a_matters_clocks(cast, matter, clock_travel):
     assert row["state"] == "running" and row["state_label"] == "计时中"
     assert row["days_left"] == (clock.due_on - datetime.date(2026, 3, 2)).days
     assert row["is_overdue"] is False and row["status_text"] == f"剩余{row['days_left']}日"
-    clock_travel.move_to(clock.due_on + datetime.timedelta(days=2))
+    frozen.move_to(clock.due_on + datetime.timedelta(days=2))
     row = client_for(cast.officer).get(f"/api/clocks/{clock.pk}/").json()
     assert row["days_left"] == -2 and row["is_overdue"] is True and row["status_text"] == "已逾期2日"
 
@@ -64,11 +55,11 @@ def test_clocks_are_scoped_like_the_matter(cast, matter):
     assert client_for(cast.handler_b).get("/api/clocks/?state=nope").status_code == 400
 
 
-def test_due_soon(cast, matter, clock_travel):
+def test_due_soon(cast, matter, frozen):
     clock = Clock.objects.get(petition=matter)
     api = client_for(cast.officer)
     assert api.get("/api/clocks/due-soon/?within_days=3").json()["count"] == 0
-    clock_travel.move_to(clock.due_on - datetime.timedelta(days=2))
+    frozen.move_to(clock.due_on - datetime.timedelta(days=2))
     api = client_for(cast.officer)  # a new login: the session of two weeks ago has expired
     assert [r["id"] for r in api.get("/api/clocks/due-soon/").json()["results"]] == [clock.pk]
     assert client_for(cast.desk_a).get("/api/clocks/due-soon/").json()["count"] == 0
@@ -100,7 +91,7 @@ def test_remind_permission_and_bad_bodies(cast, matter):
     assert Event.objects.filter(action="deadline_reminder").count() == events
 
 
-def test_remind_ignores_matters_the_supervisor_cannot_see(cast, clock_travel):
+def test_remind_ignores_matters_the_supervisor_cannot_see(cast, frozen):
     # A matter of the city bureau is not visible to the county officer: nothing happens, nothing is revealed.
     city = make_petition(cast.city_bureau, actor=cast.city_officer)
     response = post(cast.officer, "/api/clocks/remind/", {"petitions": [city.pk]})

@@ -1,18 +1,8 @@
-import datetime
-
 import pytest
-import time_machine
 
-from xinfang.testing import make_petition
+from xinfang.testing import frozen, make_petition
 
-# A Monday with no holiday around it, so the clock arithmetic in these tests is easy to follow.
-START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+__all__ = ["frozen"]
 
 
 @pytest.fixture
