@@ -186,3 +186,19 @@ def suggestion_accuracy(*, days: int = 90) -> list[dict[str, Any]]:
             out.append({"kind": kind, "label": label, "n": r["n"], "top1": r["top1"] / r["n"],
                         "top3": r["top3"] / r["n"]})
     return out
+
+
+def answer_line_matters(user: Any, ids: list[int]) -> dict[int, tuple[Petition, str]]:
+    """For answer lines: the matters among `ids` that `user` may see, each with the 处理意见内容 of its latest
+    approved reply ("" when it has none any more). Matters the user may not see are simply absent."""
+    from handling.models import Reply
+
+    if not ids:
+        return {}
+    matters = {p.pk: p for p in Petition.objects.visible_to(user).filter(pk__in=ids).exclude(kind=Kind.ACCUSATION)
+               .only("pk", "number", "title", "kind")}
+    opinions: dict[int, str] = {}
+    for pk, text in (Reply.objects.filter(petition_id__in=list(matters), approved_at__isnull=False)
+                     .order_by("petition_id", "-approved_at").values_list("petition_id", "opinion_text")):
+        opinions.setdefault(pk, text)
+    return {pk: (p, opinions.get(pk, "")) for pk, p in matters.items()}
