@@ -17,6 +17,19 @@ class DocumentKind(models.TextChoices):
     GENERIC = "generic", "其他文书"
 
 
+class DeliveryMethod(models.TextChoices):
+    """送达方式: how a paper reached its addressee. The one list for every delivery (a document's,
+    the reply's). The stored value is the Chinese term itself: replies stored these strings before
+    the list existed, and API clients send them."""
+
+    DIRECT = "直接送达", "直接送达"
+    POST = "邮寄送达", "邮寄送达"
+    ELECTRONIC = "电子送达", "电子送达"
+    ENTRUSTED = "委托送达", "委托送达"
+    LEFT_AT_ADDRESS = "留置送达", "留置送达"
+    PUBLIC_NOTICE = "公告送达", "公告送达"
+
+
 # The middle part of a 文号 (青信转〔2026〕15号): what kind of paper it is.
 NUMBER_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.ACCEPTANCE_NOTICE: "受",

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from documents.choices import DocumentKind
+from documents.choices import DeliveryMethod, DocumentKind
 from documents.selectors import DocumentQuerySet
 
 MARKUP_HELP = (
@@ -78,6 +78,7 @@ class Document(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     for_petitioner = models.BooleanField("送达信访人", default=False)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    delivery_method = models.CharField("送达方式", max_length=30, choices=DeliveryMethod.choices, blank=True)
     data = models.JSONField("生成参数", default=dict, blank=True)
 
     objects = DocumentQuerySet.as_manager()
