@@ -394,17 +394,22 @@ def top_hot_topics(unit: Any, start: datetime.datetime | datetime.date, end: dat
     from django.urls import reverse
 
     start_dt, end_dt = _aware(start), _aware(end)
-    days = max(1, (end_dt - start_dt).days)
-    url = f"{reverse('insight:home')}?days={min(180, max(7, days))}"
+    # the page shows the same window (growth against the window before it), so the figure clicks down to
+    # the matters behind it; `end` is exclusive, the page's end date inclusive
+    last = timezone.localtime(end_dt - datetime.timedelta(microseconds=1)).date()
+    url = f"{reverse('insight:home')}?start={timezone.localtime(start_dt).date():%Y-%m-%d}&end={last:%Y-%m-%d}"
     topics = hot_topics_for(unit, start_dt, end_dt, limit=limit)
     for topic in topics:
         topic.url = url
     return topics
 
 
-def hot_topics_visible(user: Any, *, days: int = 30, limit: int = 10) -> list[Topic]:
-    now = timezone.now()
-    rows = selectors.recent_visible(user, now - datetime.timedelta(days=2 * days))
+def hot_topics_visible(user: Any, *, days: int = 30, limit: int = 10,
+                       until: datetime.datetime | None = None) -> list[Topic]:
+    """Hot topics among the matters `user` may see received in the `days` days before `until` (default now),
+    growth measured against the `days` days before those."""
+    now = until or timezone.now()
+    rows = selectors.recent_visible(user, now - datetime.timedelta(days=2 * days), now if until else None)
     return hot_topics(rows, now=now, window_days=days, top=limit)
 
 

@@ -5,12 +5,14 @@ that drove them (shown on hover), similar matters, answer lines. Every matter li
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.auth import staff
@@ -45,7 +47,11 @@ def home(request: HttpRequest) -> HttpResponse:
     default_k, default_days = services.early_sign_settings()
     sign_days = _bounded(request.GET.get("sign_days"), default_days, 1, 30)
     k = _bounded(request.GET.get("k"), default_k, 2, 50)
-    topics = services.hot_topics_visible(user, days=days)
+    period = _period(request)  # a report's period (信访简报 → its hot topics), else the last `days` days
+    if period is not None:
+        days = (period[1] - period[0]).days + 1
+    until = _aware_day(period[1] + datetime.timedelta(days=1)) if period else None
+    topics = services.hot_topics_visible(user, days=days, until=until)
     signs = services.early_signs_visible(user, k=k, days=sign_days)
     alerts = selectors.recent_alerts(user)
     ids = ({i for t in topics for i in t.item_ids} | {i for s in signs for i in s.item_ids}
@@ -57,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "signs": [(s, [matters[i] for i in s.item_ids if i in matters]) for s in signs],
         "alerts": [(a, [matters[i] for i in visible if i in matters]) for a, visible in alerts],
         "accuracy": selectors.suggestion_accuracy(),
-        "days": days, "sign_days": sign_days, "k": k,
+        "days": days, "sign_days": sign_days, "k": k, "period": period,
     })
 
 
@@ -124,6 +130,22 @@ def answer_lines(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"answer_lines": [{"id": p.pk, "number": p.number, "title": p.title, "score": a.score,
                                                "excerpt": a.excerpt} for p, a in rows]})
     return render(request, "insight/_answer_lines.html", {"rows": rows, "petition": petition})
+
+
+def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date] | None:
+    """`?start=YYYY-MM-DD&end=YYYY-MM-DD` (both days included, at most 180 days), or None."""
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        return None
+    if end < start or (end - start).days >= 180:
+        return None
+    return start, end
+
+
+def _aware_day(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _int(value: Any) -> int | None:
