@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,6 +45,7 @@ BATCH = 5000
 # (demo/history.py), whose plain indexes are built once at the end (petitions.bulk.deferred_indexes).
 LOAD_TABLES = (*DEFERRABLE_TABLES, "deadlines_clock", "handling_dispatch", "handling_reply", "handling_rating",
                "handling_reviewcase")
+ANALYZE_FROM = 50000  # a load this large refreshes the planner's statistics while it runs
 REPEAT_SHARE = 0.15  # matters with later repeat contacts
 NEW_PERSON_SHARE = 0.7  # otherwise a person already known in the county raises another matter
 
@@ -236,12 +237,20 @@ class DemoGenerator:
         run_history = history
         writer = BulkWriter(actor=self.actor, historical=True)
         done = 0
+        batches = 0
+        analyze = count >= ANALYZE_FROM
         while done < count:
             batch = [self.one() for _ in range(min(BATCH, count - done))]
             with transaction.atomic():
                 written = writer.write(batch)
                 if run_history:
                     history_hooks.run_hooks(written.petition_ids, self.rng)
+            batches += 1
+            if analyze and batches in (1, 10, 100):
+                # Fresh statistics as the tables grow tenfold: the per-batch steps (lifecycle hooks,
+                # record_conclusions) look rows up by matter, which an unanalysed table's planner
+                # may do through the wrong index.
+                _analyze()
             stats.matters += written.matters
             stats.contacts += written.contacts
             stats.petitioners += written.petitioners
@@ -249,3 +258,13 @@ class DemoGenerator:
             if progress:
                 progress(done, count)
         return stats
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=2000")
+            cursor.execute("ANALYZE")
+        else:
+            # Not the search documents: their statistics are costly to gather and no step looks them up.
+            cursor.execute(f"ANALYZE {', '.join(t for t in LOAD_TABLES if t != 'petitions_searchdocument')}")

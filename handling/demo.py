@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,7 +26,7 @@ from handling.choices import DispatchKind, DispatchState, Opinion, RatingStage, 
 from handling.models import Dispatch, Rating, Reply, ReviewCase
 from orgs.choices import Level, UnitKind
 from orgs.models import Unit
-from petitions.bulk import _Table
+from petitions.bulk import _Table, update_rows
 from petitions.choices import AccessReason, Kind, Status
 from petitions.models import Event, Petition, PetitionAccess
 
@@ -340,9 +339,4 @@ def _write(rows: _Rows) -> None:
     _Table(Rating, ["petition", "stage", "unit", "value", "comment", "rated_at", "via"]).insert(rows.ratings)
     _Table(PetitionAccess, ["petition", "unit", "unit_path", "reason", "granted_at"]).insert(
         rows.access, ignore_conflicts=True)
-    if rows.updates:
-        table = Petition._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET status = %s, handling_unit_id = %s, version = %s WHERE id = %s",  # noqa: S608
-                rows.updates)
+    update_rows(Petition, ["status", "handling_unit", "version"], [(pid, *values) for *values, pid in rows.updates])

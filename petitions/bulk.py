@@ -165,11 +165,53 @@ class _Table:
                     for row in rows:
                         copy.write_row(row)
                 return
+            if self.vendor == "postgresql":
+                # Rows that may already exist: multi-row INSERTs (a statement per row costs a round trip).
+                row_sql = "(" + ", ".join(placeholders) + ")"
+                head = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES "  # noqa: S608
+                for start in range(0, len(rows), 1000):
+                    part = rows[start : start + 1000]
+                    cursor.execute(head + ", ".join([row_sql] * len(part)) + conflict,
+                                   [value for row in part for value in row])
+                return
             for start in range(0, len(rows), 5000):
                 cursor.executemany(sql, rows[start : start + 5000])
 
     def _json_columns(self) -> set[str]:
         return {f.column for f in self.model._meta.concrete_fields if f.get_internal_type() == "JSONField"}
+
+
+def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int = 2000) -> int:
+    """Set `columns` of many rows of `model`, each row given as (pk, value, value, …). Returns the row count.
+
+    PostgreSQL: one `UPDATE … FROM (VALUES …)` per chunk of rows (each value cast to its column's
+    type), instead of a statement per row, which costs a round trip each. SQLite runs in-process,
+    so a prepared statement per row is already cheap there. `model` may be a migration's
+    historical model. Values must already be what the database stores (no encryption here).
+    """
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(c) for c in columns]
+    table = model._meta.db_table
+    pk = model._meta.pk
+    names = [f.column for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            assignments = ", ".join(f'"{n}" = %s' for n in names)
+            cursor.executemany(f'UPDATE "{table}" SET {assignments} WHERE "{pk.column}" = %s',  # noqa: S608
+                               [(*r[1:], r[0]) for r in rows])
+            return len(rows)
+        casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in fields)]
+        row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+        assignments = ", ".join(f'"{n}" = v."{n}"' for n in names)
+        value_names = ", ".join(f'"{n}"' for n in ["__pk", *names])
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(
+                f'UPDATE "{table}" AS t SET {assignments} FROM (VALUES {", ".join([row_sql] * len(part))}) '  # noqa: S608
+                f'AS v({value_names}) WHERE t."{pk.column}" = v."__pk"',
+                [value for row in part for value in row])
+    return len(rows)
 
 
 def _keys(person: PersonInput, id_index: str, phone_index: str) -> list[tuple]:
@@ -460,11 +502,17 @@ class deferred_indexes:  # noqa: N801 - used as a context manager, like transact
     far cheaper than keeping a dozen indexes up to date row by row. Unique indexes (numbers, query
     codes, source ids) and indexes led by the matter id stay, so duplicates are still refused and
     a batch's own rows can still be found while loading.
+
+    On PostgreSQL the foreign keys of these tables are dropped too and added back on exit, as the
+    manual's "Populating a Database" advises: adding a key back checks every row in one pass,
+    where a deferred key checks each new row one by one at every commit. The load is still fully
+    checked; an orphan row makes the exit fail.
     """
 
     def __init__(self, tables: tuple[str, ...] = DEFERRABLE_TABLES) -> None:
         self.tables = tables
         self.dropped: list[tuple[str, str]] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
 
     def __enter__(self) -> deferred_indexes:
         with connection.cursor() as cursor:
@@ -480,9 +528,23 @@ class deferred_indexes:  # noqa: N801 - used as a context manager, like transact
             self.dropped = [(name, sql) for name, sql in cursor.fetchall() if not _BY_MATTER.search(sql)]
             for name, _sql in self.dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "  # noqa: S608
+                    f"WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace "
+                    f"AND c.conrelid::regclass::text IN ({marks}) ORDER BY 1, 2", list(self.tables))
+                self.foreign_keys = cursor.fetchall()
+                for table, name, _definition in self.foreign_keys:
+                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         return self
 
     def __exit__(self, *exc: object) -> None:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET maintenance_work_mem TO '512MB'")  # this session: sort in memory
             for _name, sql in self.dropped:
                 cursor.execute(sql)
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET maintenance_work_mem")

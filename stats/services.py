@@ -9,14 +9,13 @@ transaction), renders DOCX and PDF and fixes the issue. Every change writes an a
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Max, Value, When
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from audit.models import Action
@@ -31,7 +30,7 @@ from stats.periods import Period
 from stats.scope import Scope
 
 MAX_TITLE = 200
-UPDATE_CHUNK = 5000  # ids per UPDATE … WHERE id IN (…), well inside both databases' parameter limits
+UPDATE_CHUNK = 5000  # matters per read of record_conclusions (ids IN (…), inside both databases' parameter limits)
 
 
 def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: Any = django_apps) -> None:
@@ -48,32 +47,34 @@ def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: A
     then the migration's historical app registry). `petition_ids=None` means every matter with a
     concluding event.
     """
+    from petitions.bulk import update_rows
+
     petition = registry.get_model("petitions", "Petition")
     event = registry.get_model("petitions", "Event")
-    ids = None if petition_ids is None else list(petition_ids)
-    ends = event.objects.filter(action__in=m.CONCLUDING_ACTIONS)
-    if ids is not None:
-        ends = ends.filter(petition_id__in=ids)
-    # One grouped read of the concluding events, then one UPDATE per day: a look-up per matter would
-    # depend on the planner choosing the per-matter index, which a freshly loaded database without
-    # statistics does not (measured: hours at a million matters instead of seconds).
-    by_day: dict[datetime.date, list[int]] = defaultdict(list)
-    for pk, last in ends.values_list("petition_id").annotate(last=Max("at")).order_by().values_list(
-            "petition_id", "last"):
-        by_day[timezone.localtime(last).date()].append(pk)
-    if ids is not None:
-        concluded_ids = {pk for pks in by_day.values() for pk in pks}
-        petition.objects.filter(pk__in=[pk for pk in ids if pk not in concluded_ids]).update(
-            concluded_on=None, resolved=None)
-    for day, pks in by_day.items():
-        for first in range(0, len(pks), UPDATE_CHUNK):
-            petition.objects.filter(pk__in=pks[first:first + UPDATE_CHUNK]).update(concluded_on=day)
-    concluded = petition.objects.filter(concluded_on__isnull=False)
-    if ids is not None:
-        concluded = concluded.filter(pk__in=ids)
-    resolved = (petition.objects.filter(pk__in=concluded.values("pk"))
-                .annotate(**m.resolution_annotations(registry)).filter(m.resolved_q()))
-    concluded.update(resolved=Case(When(pk__in=resolved.values("pk"), then=Value(True)), default=Value(False)))
+    if petition_ids is None:
+        # Every matter that has concluded or is recorded as concluded.
+        candidates = petition.objects.filter(
+            Q(concluded_on__isnull=False)
+            | Q(Exists(event.objects.filter(petition=OuterRef("pk"), action__in=m.CONCLUDING_ACTIONS))))
+        ids = list(candidates.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = list(petition_ids)
+    last_end = Subquery(event.objects.filter(petition=OuterRef("pk"), action__in=m.CONCLUDING_ACTIONS)
+                        .order_by("-at").values("at")[:1])
+    for first in range(0, len(ids), UPDATE_CHUNK):
+        # One read per chunk: each matter's last concluding event and whether resolved_q holds, both
+        # by the per-matter indexes; then one multi-row UPDATE of the matters whose stored values differ.
+        rows = (petition.objects.filter(pk__in=ids[first:first + UPDATE_CHUNK])
+                .annotate(last_end=last_end, **m.resolution_annotations(registry))
+                .annotate(is_resolved=ExpressionWrapper(m.resolved_q(), output_field=BooleanField()))
+                .order_by().values_list("pk", "last_end", "is_resolved", "concluded_on", "resolved"))
+        changes = []
+        for pk, last, is_resolved, stored_on, stored_resolved in rows:
+            concluded_on = timezone.localtime(last).date() if last else None
+            resolved = bool(is_resolved) if last else None
+            if (concluded_on, resolved) != (stored_on, stored_resolved):
+                changes.append((pk, concluded_on, resolved))
+        update_rows(petition, ["concluded_on", "resolved"], changes)
 
 
 def _require(actor: Any, unit: Unit) -> None:
