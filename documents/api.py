@@ -3,7 +3,7 @@
 - GET  /api/documents/?petition=ID        a matter's documents (scoped like the matter page)
 - GET  /api/documents/{id}/               one document
 - GET  /api/documents/{id}/docx/, /pdf/   the file (needs view_personal; audited, as on the page)
-- POST /api/documents/{id}/deliver/       record its delivery (送达) on a date (default today)
+- POST /api/documents/{id}/deliver/       record its delivery (送达): method (default 直接送达), date (default today)
 
 Documents are rendered by the lifecycle actions (POST /api/petitions/{id}/{action}/), as on the pages.
 """
@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from documents import services
+from documents.choices import DeliveryMethod
 from documents.models import Document
 from documents.views import DELIVER_CAPABILITIES
 from petitions.api import FileResponseMixin
@@ -38,8 +39,8 @@ class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "petition", "petition_number", "kind", "kind_label", "title", "doc_number", "office",
-                  "office_name", "created_at", "created_by", "for_petitioner", "delivered_at", "docx_url", "pdf_url",
-                  "docx_api_url", "pdf_api_url"]
+                  "office_name", "created_at", "created_by", "for_petitioner", "delivered_at", "delivery_method",
+                  "docx_url", "pdf_url", "docx_api_url", "pdf_api_url"]
         read_only_fields = fields
 
     def _url(self, name: str, obj: Document) -> str:
@@ -61,6 +62,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices, default=DeliveryMethod.DIRECT,
+                                     help_text="送达方式，不填为直接送达")
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None,
                                          help_text="送达日期（YYYY-MM-DD），不填为今天；不能晚于今天、不能早于文书生成日期")
 
@@ -105,6 +108,7 @@ class DocumentViewSet(FileResponseMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise exceptions.PermissionDenied("当前角色无权登记文书送达。")
         data = DeliverySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mark_delivered(document, actor=request.user, on=data.validated_data["delivered_on"])
+        services.mark_delivered(document, actor=request.user, on=data.validated_data["delivered_on"],
+                                method=data.validated_data["method"])
         document.refresh_from_db()
         return Response(DocumentSerializer(document, context={"request": request}).data)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from documents.choices import DeliveryMethod
 from documents.models import DocumentTemplate
 from documents.templating import TemplateInvalid, validate
 
@@ -25,3 +26,16 @@ class DocumentTemplateForm(forms.ModelForm):
             except TemplateInvalid as exc:
                 self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
+
+
+class DeliveryForm(forms.Form):
+    """登记送达 of one document, on the matter page's document list (one small form per document)."""
+
+    method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices, initial=DeliveryMethod.DIRECT,
+                               required=False, help_text="不选为直接送达",
+                               widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    delivered_on = forms.DateField(label="送达日期", required=False, help_text="留空为今天",
+                                   widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or DeliveryMethod.DIRECT

@@ -2,7 +2,7 @@
 
 Public API for other apps:
     render_document(petition, kind, *, actor, context=None, for_petitioner=False, office=None) -> Document
-    mark_delivered(document, *, actor, on=None) -> Document
+    mark_delivered(document, *, actor, on=None, method=DeliveryMethod.DIRECT) -> Document
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from audit.services import record
 from core.errors import Conflict, DomainError
 from core.sequences import next_value
 from documents import defaults
-from documents.choices import NUMBER_ABBREVIATIONS, DocumentKind
+from documents.choices import NUMBER_ABBREVIATIONS, DeliveryMethod, DocumentKind
 from documents.context import build_context, doc_number, office_short_name, petition_context, petitioner_name
 from documents.models import Document, DocumentTemplate
 from documents.rendering import Meta, to_docx, to_pdf
@@ -126,25 +126,29 @@ def _delivery_time(on: datetime.date | datetime.datetime | None) -> datetime.dat
     return timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
 
 
-def mark_delivered(document: Document, *, actor: Any, on: datetime.date | datetime.datetime | None = None
-                   ) -> Document:
-    """Record that `document` was delivered (送达), on a date or at a time (default: now)."""
+def mark_delivered(document: Document, *, actor: Any, on: datetime.date | datetime.datetime | None = None,
+                   method: str = DeliveryMethod.DIRECT) -> Document:
+    """Record that `document` was delivered (送达) by `method`, on a date or at a time (default: now)."""
+    if method not in DeliveryMethod.values:
+        raise DomainError(f"请选择送达方式（{'、'.join(DeliveryMethod.values)}）。", field="method")
     when = _delivery_time(on)
     if timezone.localdate(when) > timezone.localdate():
         raise DomainError("送达日期不能晚于今天。", field="on")
     if timezone.localdate(when) < timezone.localdate(document.created_at):
         raise DomainError("送达日期不能早于文书生成日期。", field="on")
     with transaction.atomic():
-        updated = Document.objects.filter(pk=document.pk, delivered_at__isnull=True).update(delivered_at=when)
+        updated = (Document.objects.filter(pk=document.pk, delivered_at__isnull=True)
+                   .update(delivered_at=when, delivery_method=method))
         if not updated:
             current = Document.objects.filter(pk=document.pk).values_list("delivered_at", flat=True).first()
             when_text = timezone.localtime(current).strftime("%Y-%m-%d") if current else ""
             raise Conflict(f"该文书已于{when_text}登记送达，不能重复登记。")
-        document.delivered_at = when
+        document.delivered_at, document.delivery_method = when, method
         record_event(document.petition, actor=actor, action="document_delivered",
-                     note=f"{document.title}（{document.doc_number}）已送达", data={"document": document.pk})
-        record(actor, Action.UPDATE, document, summary=f"文书送达 {document.doc_number} {document.title}",
-               data={"delivered_at": when.isoformat()})
+                     note=f"{document.title}（{document.doc_number}）已送达（{method}）",
+                     data={"document": document.pk, "method": method})
+        record(actor, Action.UPDATE, document, summary=f"文书送达 {document.doc_number} {document.title}（{method}）",
+               data={"delivered_at": when.isoformat(), "delivery_method": method})
     return document
 
 

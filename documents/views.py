@@ -11,6 +11,7 @@ from audit.services import record_personal_view
 from core.auth import staff
 from core.errors import DomainError
 from documents import services
+from documents.forms import DeliveryForm
 from documents.models import Document, DocumentTemplate
 from documents.selectors import documents_of
 from petitions.selectors import get_visible_or_404
@@ -62,12 +63,18 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff(request)
     if not any(user.can(capability) for capability in DELIVER_CAPABILITIES):
         raise PermissionDenied
+    form = DeliveryForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, f"未登记送达：{errors[0]}")
+        return redirect("petitions:detail", pk=document.petition_id)
     try:
-        services.mark_delivered(document, actor=user)
+        services.mark_delivered(document, actor=user, on=form.cleaned_data["delivered_on"],
+                                method=form.cleaned_data["method"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已登记送达：{document.title}（{document.doc_number}）")
+        messages.success(request, f"已登记送达（{document.delivery_method}）：{document.title}（{document.doc_number}）")
     return redirect("petitions:detail", pk=document.petition_id)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import StyledFormMixin
+from documents.choices import DeliveryMethod
 from handling.choices import LegalChannel, Opinion, RatingStage, RatingValue, ReviewOutcome
 from orgs.models import Unit
 
@@ -73,8 +74,8 @@ class DraftReplyForm(ActionForm):
 
 class DeliverForm(ActionForm):
     on = forms.DateField(label="送达日期", required=False, widget=DATE, help_text="留空为今天")
-    method = forms.ChoiceField(label="送达方式", required=False, initial="直接送达",
-                               choices=[(m, m) for m in ("直接送达", "邮寄送达", "电子送达", "委托送达", "公告送达")])
+    method = forms.ChoiceField(label="送达方式", required=False, initial=DeliveryMethod.DIRECT,
+                               choices=DeliveryMethod.choices)
 
 
 class ExtendForm(ActionForm):

@@ -511,7 +511,7 @@ def deliver(petition: Petition, *, actor: Any, on: datetime.date | None = None, 
         dispatch.save(update_fields=["state"])
     from documents.services import mark_delivered
 
-    mark_delivered(document, actor=actor, on=on)
+    mark_delivered(document, actor=actor, on=on, method=method)
     review_body = reply.review_unit.name if reply.review_unit else "上一级行政机关"
     notify_petitioner(
         petition,

@@ -85,6 +85,26 @@ def test_deliver_on_a_date(cast, document):
     assert timezone.localtime(document.delivered_at).date() == today
 
 
+def test_deliver_with_a_method(cast, document):
+    assert client_for(cast.officer).get(f"/api/documents/{document.pk}/").json()["delivery_method"] == ""
+    response = deliver(cast.officer, document, {"method": "电子送达"})
+    assert response.status_code == 200 and response.json()["delivery_method"] == "电子送达"
+    assert Document.objects.get(pk=document.pk).delivery_method == "电子送达"
+    event = Event.objects.get(petition=document.petition, action="document_delivered")
+    assert event.data == {"document": document.pk, "method": "电子送达"}
+
+
+def test_deliver_without_a_method_is_direct(cast, document):
+    assert deliver(cast.officer, document).json()["delivery_method"] == "直接送达"
+
+
+def test_an_unknown_method_is_400(cast, document):
+    response = deliver(cast.officer, document, {"method": "托人捎带"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert set(response.json()["fields"]) == {"method"}
+    assert Document.objects.get(pk=document.pk).delivered_at is None
+
+
 @pytest.mark.parametrize(("body", "status", "fields"), [
     ({"delivered_on": "tomorrow"}, 400, "invalid"),
     ({"delivered_on": "2026-13-45"}, 400, "invalid"),

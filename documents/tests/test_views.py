@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 from documents.choices import DocumentKind
@@ -119,8 +122,43 @@ def test_deliver_view(cast, town_c_document):
     assert response.status_code == 302 and response["Location"] == f"/petitions/{town_c_document.petition_id}/"
     town_c_document.refresh_from_db()
     assert town_c_document.delivered_at is not None
+    assert town_c_document.delivery_method == "直接送达"  # nothing chosen: delivered in person
     again = client_for(cast.officer).post(url, follow=True)
     assert "不能重复登记" in again.content.decode()
+
+
+def test_deliver_view_records_the_chosen_method_and_the_matter_page_shows_it(cast, town_c_document):
+    officer = client_for(cast.officer)
+    page = officer.get(f"/petitions/{town_c_document.petition_id}/").content.decode()
+    row = page[page.index(f'data-testid="document-{town_c_document.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert f'id="delivery-{town_c_document.pk}-method"' in row
+    assert re.findall(r'<option value="([^"]+)"', row) == [
+        "直接送达", "邮寄送达", "电子送达", "委托送达", "留置送达", "公告送达"]
+    assert '<option value="直接送达" selected>' in row
+    today = timezone.localdate().isoformat()
+    response = officer.post(f"/documents/{town_c_document.pk}/delivered/",
+                            {"method": "邮寄送达", "delivered_on": today}, follow=True)
+    page = response.content.decode()
+    assert f"已登记送达（邮寄送达）：{town_c_document.title}" in page
+    town_c_document.refresh_from_db()
+    assert town_c_document.delivery_method == "邮寄送达"
+    assert timezone.localdate(town_c_document.delivered_at).isoformat() == today
+    row = page[page.index(f'data-testid="document-{town_c_document.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "邮寄送达" in row and today in row and "<form" not in row
+    assert f"（{town_c_document.doc_number}）已送达（邮寄送达）" in page  # the matter's record
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"method": "托人捎带"}, "未登记送达：选择一个有效的选项。 托人捎带 不在可用的选项中。"),
+    ({"method": "邮寄送达", "delivered_on": "2026-13-45"}, "未登记送达：输入一个有效的日期。"),
+])
+def test_deliver_view_refuses_bad_input_and_changes_nothing(cast, town_c_document, data, message):
+    response = client_for(cast.officer).post(f"/documents/{town_c_document.pk}/delivered/", data, follow=True)
+    assert message in response.content.decode()
+    town_c_document.refresh_from_db()
+    assert (town_c_document.delivered_at, town_c_document.delivery_method) == (None, "")
 
 
 def test_preview_for_admins_only_and_saves_nothing(cast):

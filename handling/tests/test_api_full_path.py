@@ -57,6 +57,8 @@ def test_the_whole_path_through_the_api(cast, frozen, sms_outbox):
     assert "approve" not in offered(handler) and "approve" in offered(head)
     do(head, "approve")
     do(handler, "deliver", {"method": "邮寄送达"}, "replied")
+    # The reply letter records the same method as the reply (one list of methods, documents.choices).
+    assert Document.objects.get(petition_id=pk, kind="reply_letter").delivery_method == "邮寄送达"
     do(handler, "report_back", {"report": "当事人已自行拆除。"})
     do(officer, "pass_report", {"comment": "同意报结"})
     frozen.shift(datetime.timedelta(days=5))
