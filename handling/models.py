@@ -183,9 +183,12 @@ class Rating(models.Model):
     One row per (matter, stage): 参评率 and 满意率 are counted from these rows.
     """
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="ratings")
+    # No index of its own on the matter or unit: one_rating_per_stage and rating_cover_idx start with them.
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="ratings",
+                                 db_index=False)
     stage = models.CharField("评价环节", max_length=12, choices=RatingStage.choices)
-    unit = models.ForeignKey("orgs.Unit", verbose_name="被评价单位", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", verbose_name="被评价单位", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     value = models.CharField("评价", max_length=12, choices=RatingValue.choices)
     comment = models.TextField("意见", blank=True)
     rated_at = models.DateTimeField("评价时间", auto_now_add=True)
@@ -196,7 +199,6 @@ class Rating(models.Model):
         verbose_name_plural = "满意度评价"
         constraints = [models.UniqueConstraint(fields=["petition", "stage"], name="one_rating_per_stage")]
         indexes = [
-            models.Index(fields=["unit", "rated_at"], name="rating_unit_idx"),
             # Statistics (参评率, 满意率): stage, value and matter of a scope's ratings, from the index alone.
             models.Index(fields=["unit", "rated_at", "stage", "value", "petition"], name="rating_cover_idx"),
         ]

@@ -61,16 +61,16 @@ class Category(models.Model):
 class Petitioner(models.Model):
     """A person or organisation who raises matters (立户). ID and phone are encrypted at rest."""
 
-    name = models.CharField("姓名/名称", max_length=100, db_index=True)
+    name = models.CharField("姓名/名称", max_length=100)
     is_organisation = models.BooleanField("单位信访人", default=False)
     gender = models.CharField("性别", max_length=2, blank=True, choices=[("男", "男"), ("女", "女")])
     birth_date = models.DateField("出生日期", null=True, blank=True)
     id_number = EncryptedTextField("身份证号", blank=True, default="")
-    id_index = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
+    id_index = models.CharField(max_length=32, blank=True, default="", editable=False)
     id_verified = models.BooleanField("身份已核验", default=False)
     unverified_reason = models.CharField("未核验原因", max_length=100, blank=True)
     phone = EncryptedTextField("联系电话", blank=True, default="")
-    phone_index = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
+    phone_index = models.CharField(max_length=32, blank=True, default="", editable=False)
     address = models.CharField("住址", max_length=200, blank=True)
     division = models.ForeignKey("orgs.Unit", verbose_name="户籍/居住地", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
@@ -81,6 +81,13 @@ class Petitioner(models.Model):
     class Meta:
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
+        # Plain indexes, not db_index=True: PostgreSQL would add a second (LIKE) index to each, and these
+        # are only ever matched exactly.
+        indexes = [
+            models.Index(fields=["name"], name="petitioner_name_idx"),
+            models.Index(fields=["id_index"], name="petitioner_id_index_idx"),
+            models.Index(fields=["phone_index"], name="petitioner_phone_index_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.masked_name
@@ -102,7 +109,7 @@ class Petition(models.Model):
     """One matter (信访事项), raised through one or more contacts."""
 
     number = models.CharField("事项编号", max_length=40, unique=True)
-    query_code = models.CharField("查询码", max_length=16, unique=True)
+    query_code = models.CharField("查询码", max_length=16)
     title = models.CharField("标题", max_length=200)
     content = models.TextField("主要内容")
     demands = models.TextField("诉求", blank=True)
@@ -138,7 +145,7 @@ class Petition(models.Model):
     finalised_match = models.ForeignKey("self", verbose_name="已终结的同一事项", null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
     # The matter reference of an imported ledger row (事项编号 in the old 台账); re-imports attach to it.
-    source_ref = models.CharField("来源事项编号", max_length=100, null=True, blank=True, unique=True)
+    source_ref = models.CharField("来源事项编号", max_length=100, null=True, blank=True)
     # Denormalised for 化解率 (stats.metrics.ResolutionRate), written only by
     # stats.services.record_conclusions: the day the matter's handling concluded (办结 or 复核终结),
     # and whether it was resolved (化解); both null while it has not concluded.
@@ -151,6 +158,12 @@ class Petition(models.Model):
         verbose_name = "信访事项"
         verbose_name_plural = "信访事项"
         ordering = ["-received_at", "-id"]
+        # Constraints rather than unique=True: PostgreSQL would add a second (LIKE) index to each, and
+        # query codes and source references are only ever matched exactly.
+        constraints = [
+            models.UniqueConstraint(fields=["query_code"], name="petition_query_code_unique"),
+            models.UniqueConstraint(fields=["source_ref"], name="petition_source_ref_unique"),
+        ]
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="petition_recent_idx"),
             models.Index(fields=["status", "received_at"], name="petition_status_idx"),
@@ -191,7 +204,7 @@ class Contact(models.Model):
     is_repeat = models.BooleanField("重复信访", default=False)
     visit_level = models.CharField("来访层级", max_length=10, choices=VisitLevel.choices, blank=True)
     content = models.TextField("本次反映内容", blank=True)
-    source_id = models.CharField("来源编号", max_length=100, null=True, blank=True, unique=True)
+    source_id = models.CharField("来源编号", max_length=100, null=True, blank=True)
     petitioners: models.ManyToManyField = models.ManyToManyField(
         Petitioner, through="ContactPerson", related_name="contacts"
     )
@@ -200,9 +213,10 @@ class Contact(models.Model):
         verbose_name = "来信来访（件次）"
         verbose_name_plural = "来信来访（件次）"
         ordering = ["received_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["source_id"], name="contact_source_id_unique")]
         indexes = [
             models.Index(fields=["receiving_unit", "received_at"], name="contact_receiver_idx"),
-            models.Index(fields=["received_at"], name="contact_received_idx"),
+            # (A period's contacts are read from contact_cover_idx, which starts with received_at.)
             # Statistics: every volume figure, breakdown and trend reads a period's contacts from this
             # index alone (both databases), without visiting the rows.
             models.Index(fields=["received_at", "receiving_unit", "channel", "headcount", "is_collective",
