@@ -60,6 +60,12 @@ def test_clicking_a_suggested_category_fills_every_level_and_the_choice_is_recor
     expect(page.locator("#id_category")).to_have_value(str(chain[0].pk))
     expect(selects.nth(0)).to_have_value(str(chain[0].pk))
     expect(selects.nth(1)).to_have_value("")
+    # picking another category by hand: the suggestion no longer shows as chosen
+    level3.click()
+    expect(level3).to_have_attribute("aria-pressed", "true")
+    selects.nth(2).select_option(index=0)
+    expect(page.locator("#id_category")).to_have_value(str(target.parent.pk))
+    expect(level3).to_have_attribute("aria-pressed", "false")
     level3.click()
     expect(page.locator("#id_category")).to_have_value(str(target.pk))
 

@@ -174,6 +174,7 @@
 
   var categoryBox = form.querySelector("[data-cascade=category]");
   var chooseCategory = null;  // (full path "一级/二级/三级") -> whether the picker now shows it
+  var choosingSuggestion = false;
   if (categoryBox) {
     var categorySelect = document.getElementById(categoryBox.dataset.target);
     getJSON("/api/categories/tree/").then(function (tree) {
@@ -199,7 +200,9 @@
         if (!node) { return false; }
         categorySelect.value = String(node.id);
         cascade.restore(chainOf(node));
+        choosingSuggestion = true;
         categorySelect.dispatchEvent(new Event("change", { bubbles: true }));
+        choosingSuggestion = false;
         return true;
       };
     }).catch(function () {});
@@ -219,6 +222,13 @@
     }
     form.querySelectorAll("[data-suggest-category]").forEach(function (b) {
       b.setAttribute("aria-pressed", b === button ? "true" : "false");
+    });
+  });
+  // A category picked by hand is no longer the suggestion that was clicked.
+  form.addEventListener("change", function (e) {
+    if (choosingSuggestion || !e.target.matches("[data-category-input]")) { return; }
+    form.querySelectorAll("[data-suggest-category][aria-pressed=true]").forEach(function (b) {
+      b.setAttribute("aria-pressed", "false");
     });
   });
 
