@@ -18,6 +18,7 @@ from stats.services import record_conclusions
 
 HISTORY_HOOKS: list[str] = [
     "handling.demo.advance",
+    "leaders.demo.assign_cases",
 ]
 
 
