@@ -105,6 +105,7 @@ class _Table:
         self.table = model._meta.db_table
         fields = [model._meta.get_field(c) for c in columns]
         self.columns = [f.column for f in fields]
+        self.casts = [_array_cast(f) for f in fields]
         self.vendor = connection.vendor
         adapters: list[Any] = []
         for f in fields:
@@ -166,13 +167,13 @@ class _Table:
                         copy.write_row(row)
                 return
             if self.vendor == "postgresql":
-                # Rows that may already exist: multi-row INSERTs (a statement per row costs a round trip).
-                row_sql = "(" + ", ".join(placeholders) + ")"
-                head = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES "  # noqa: S608
-                for start in range(0, len(rows), 1000):
-                    part = rows[start : start + 1000]
-                    cursor.execute(head + ", ".join([row_sql] * len(part)) + conflict,
-                                   [value for row in part for value in row])
+                # Rows that may already exist: one INSERT … SELECT FROM unnest(arrays), a parameter per
+                # column (a statement per row costs a round trip; a placeholder per value costs the
+                # driver a parse of a huge statement).
+                casts = (["bigint"] if with_id else []) + self.casts
+                arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+                cursor.execute(f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
+                               f"SELECT * FROM unnest({arrays}){conflict}", [list(c) for c in zip(*rows, strict=True)])
                 return
             for start in range(0, len(rows), 5000):
                 cursor.executemany(sql, rows[start : start + 5000])
@@ -181,11 +182,11 @@ class _Table:
         return {f.column for f in self.model._meta.concrete_fields if f.get_internal_type() == "JSONField"}
 
 
-def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int = 2000) -> int:
+def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int = 5000) -> int:
     """Set `columns` of many rows of `model`, each row given as (pk, value, value, …). Returns the row count.
 
-    PostgreSQL: one `UPDATE … FROM (VALUES …)` per chunk of rows (each value cast to its column's
-    type), instead of a statement per row, which costs a round trip each. SQLite runs in-process,
+    PostgreSQL: one `UPDATE … FROM unnest(arrays)` per chunk of rows, a parameter per column (each
+    cast to its column's type), instead of a statement per row, which costs a round trip each. SQLite runs in-process,
     so a prepared statement per row is already cheap there. `model` may be a migration's
     historical model. Values must already be what the database stores (no encryption here).
     """
@@ -201,17 +202,22 @@ def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int
             cursor.executemany(f'UPDATE "{table}" SET {assignments} WHERE "{pk.column}" = %s',  # noqa: S608
                                [(*r[1:], r[0]) for r in rows])
             return len(rows)
-        casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in fields)]
-        row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+        arrays = ", ".join(f"%s::{cast}[]" for cast in [_array_cast(pk), *map(_array_cast, fields)])
         assignments = ", ".join(f'"{n}" = v."{n}"' for n in names)
         value_names = ", ".join(f'"{n}"' for n in ["__pk", *names])
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             cursor.execute(
-                f'UPDATE "{table}" AS t SET {assignments} FROM (VALUES {", ".join([row_sql] * len(part))}) '  # noqa: S608
+                f'UPDATE "{table}" AS t SET {assignments} FROM unnest({arrays}) '  # noqa: S608
                 f'AS v({value_names}) WHERE t."{pk.column}" = v."__pk"',
-                [value for row in part for value in row])
+                [list(c) for c in zip(*part, strict=True)])
     return len(rows)
+
+
+def _array_cast(field: Any) -> str:
+    """The PostgreSQL type to cast an array parameter of this field's values to."""
+    target = field.target_field if field.is_relation else field
+    return target.cast_db_type(connection) if target.get_internal_type() != "AutoField" else "integer"
 
 
 def _keys(person: PersonInput, id_index: str, phone_index: str) -> list[tuple]:
