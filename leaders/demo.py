@@ -5,7 +5,10 @@ events and progress note, dated after the matter's receipt; closed with 化解 /
 matters that concluded, so 包案化解率 has figures.
 
 Called for every batch of generated matters after the lifecycle hook (demo/history.py): a few
-queries per batch and bulk inserts, deterministic for a given random state. Like the lifecycle
+queries per batch and bulk inserts, deterministic for a given random state. Measured on
+`seed_demo --petitions 50000` (SQLite, two quiet runs): 1.16–1.30 s in all (≤ 0.27 s a batch of
+5,000, the first one adding the accounts) of a 36–41 s seed, about 3%; the lifecycle hook takes
+14–16 s. That seed has 1,034 cases, 942 closed, 742 化解. Like the lifecycle
 hook it writes neither notifications nor audit rows: they are for people acting now, not for a
 back-filled history.
 
