@@ -1,13 +1,11 @@
 import datetime
 
 import pytest
-import time_machine
 
 from handling import services as lifecycle
-from xinfang.testing import make_petition
+from xinfang.testing import frozen, make_petition
 
-# A Monday with no holiday around it.
-START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+__all__ = ["frozen"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +31,6 @@ def deadline_tables(transactional_db):  # noqa: ANN001, ANN201
     install(RulePack, ClockRule)
     load_years(HolidayYear, CalendarDay)
     calendar.clear_local_cache()
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
