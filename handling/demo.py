@@ -26,7 +26,7 @@ from handling.choices import DispatchKind, DispatchState, Opinion, RatingStage, 
 from handling.models import Dispatch, Rating, Reply, ReviewCase
 from orgs.choices import Level, UnitKind
 from orgs.models import Unit
-from petitions.bulk import _Table, update_rows
+from petitions.bulk import _Table, id_list, update_rows
 from petitions.choices import AccessReason, Kind, Status
 from petitions.models import Event, Petition, PetitionAccess
 
@@ -141,7 +141,7 @@ def advance(petition_ids: list[int], rng: random.Random) -> None:
     _ensure_calendar(today)
     world = _World()  # a few small queries per batch; ids change between databases and tests
     rows = _Rows()
-    matters = Petition.objects.filter(pk__in=petition_ids, status=Status.REGISTERED).values(
+    matters = Petition.objects.filter(pk__in=id_list(petition_ids), status=Status.REGISTERED).values(
         "id", "received_at", "receiving_unit_id", "locality_id", "kind", "category__full_name", "version")
     for m in matters:
         _simulate(m, world, rng, today, rows)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core import pii
@@ -212,6 +213,14 @@ def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int
                 f'AS v({value_names}) WHERE t."{pk.column}" = v."__pk"',
                 [list(c) for c in zip(*part, strict=True)])
     return len(rows)
+
+
+def id_list(ids: list[int]) -> Any:
+    """A subquery of these ids, for `pk__in=` with thousands of ids: one parameter (a PostgreSQL array or
+    a SQLite JSON list) instead of a placeholder per id, which Django and the driver prepare one by one."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])  # noqa: S611 - our SQL, the ids are a parameter
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])  # noqa: S611
 
 
 def _array_cast(field: Any) -> str:

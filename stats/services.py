@@ -47,7 +47,7 @@ def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: A
     then the migration's historical app registry). `petition_ids=None` means every matter with a
     concluding event.
     """
-    from petitions.bulk import update_rows
+    from petitions.bulk import id_list, update_rows
 
     petition = registry.get_model("petitions", "Petition")
     event = registry.get_model("petitions", "Event")
@@ -64,7 +64,7 @@ def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: A
     for first in range(0, len(ids), UPDATE_CHUNK):
         # One read per chunk: each matter's last concluding event and whether resolved_q holds, both
         # by the per-matter indexes; then one multi-row UPDATE of the matters whose stored values differ.
-        rows = (petition.objects.filter(pk__in=ids[first:first + UPDATE_CHUNK])
+        rows = (petition.objects.filter(pk__in=id_list(ids[first:first + UPDATE_CHUNK]))
                 .annotate(last_end=last_end, **m.resolution_annotations(registry))
                 .annotate(is_resolved=ExpressionWrapper(m.resolved_q(), output_field=BooleanField()))
                 .order_by().values_list("pk", "last_end", "is_resolved", "concluded_on", "resolved"))
