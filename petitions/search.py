@@ -4,7 +4,8 @@ Chinese has no spaces, so the text is cut into overlapping character bigrams ("�
 "拖欠 欠工 工资" plus the run's last character "资"), and the database indexes those tokens:
 
 - SQLite: a contentless FTS5 table `petitions_search_fts` (tokenizer unicode61, rowid = matter id);
-- PostgreSQL: a `tsvector` column `petitions_searchdocument.vector` (config 'simple') with a GIN index.
+- PostgreSQL: a `tsvector` column `petitions_searchdocument.vector` (config 'simple', made by
+  `to_tsvector` from the same tokens) with a GIN index.
 
 A query term of two or more Chinese characters is a phrase of consecutive bigrams, so it matches
 exactly the matters containing that string; a single character is a prefix query over the tokens
@@ -67,17 +68,6 @@ def token_string(text: str) -> str:
         else:
             parts.append(run)
     return " ".join(parts)
-
-
-def tsvector_literal(text: str) -> str:
-    """The PostgreSQL tsvector of a text's tokens, written out (what to_tsvector('simple', …) gives for
-    them), so bulk loads can COPY it and every path stores the same lexemes and positions."""
-    positions: dict[str, list[int]] = {}
-    for index, token in enumerate(token_string(text).split(), start=1):
-        places = positions.setdefault(token, [])
-        if len(places) < 256:  # PostgreSQL keeps at most 256 positions per lexeme, each at most 16383
-            places.append(min(index, 16383))
-    return " ".join(f"'{token}':{','.join(map(str, places))}" for token, places in positions.items())
 
 
 def document_text(title: str, content: str, demands: str = "", names: Iterable[str] = ()) -> str:
@@ -196,17 +186,15 @@ def index_documents(docs: Sequence[tuple[int, str]], *, replace: bool = False) -
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            rows = [(pk, text, tsvector_literal(text)) for pk, text in docs]
-            if replace or len(rows) < 50:
-                conflict = ("ON CONFLICT (petition_id) DO UPDATE SET text = EXCLUDED.text, vector = EXCLUDED.vector"
-                            if replace else "")
-                cursor.executemany(
-                    f"INSERT INTO {DOC_TABLE} (petition_id, text, vector) VALUES (%s, %s, %s::tsvector) {conflict}",  # noqa: S608
-                    rows)
-            else:
-                with cursor.cursor.copy(f"COPY {DOC_TABLE} (petition_id, text, vector) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            # The tokens are cut here (the same function as the queries'); PostgreSQL turns them into
+            # the vector (C, and a word too long to index is skipped with a notice, not refused).
+            conflict = ("ON CONFLICT (petition_id) DO UPDATE SET text = EXCLUDED.text, vector = EXCLUDED.vector"
+                        if replace else "")
+            cursor.execute(
+                f"INSERT INTO {DOC_TABLE} (petition_id, text, vector) "  # noqa: S608
+                f"SELECT pk, text, to_tsvector('simple', tokens) "
+                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS docs(pk, text, tokens) {conflict}",
+                [[pk for pk, _ in docs], [text for _, text in docs], [token_string(text) for _, text in docs]])
             return
         if replace:
             ids = [pk for pk, _ in docs]
