@@ -196,6 +196,87 @@ def on_petition_saved(petition: Any, created: bool) -> None:
         logger.exception("insight: could not record matter %s", petition.pk)
 
 
+
+# The handling unit, where it is chosen (转送 / 交办) ---------------------------------------------------
+
+DISPATCH_KINDS = ("transfer", "assign")  # direct handling keeps the matter at the officer's own unit: no choice
+
+
+def unit_suggestions(petition: Any, *, k: int = 3) -> list[dict[str, Any]]:
+    """The unit suggester's top-`k` for a matter (label = unit code), each with its confidence and terms;
+    [] without a trained unit model."""
+    model = current_suggester("unit")
+    text = selectors.petition_text(petition.title, petition.content)
+    if model is None or not text.strip():
+        return []
+    return [_item(s.label, s.confidence, s.terms) for s in model.suggest(text, k=k)]
+
+
+def offerable_unit_suggestions(petition: Any, actor: Any, units: Any, *, k: int = 3) -> list[dict[str, Any]]:
+    """The suggested units (of the top-`k`) that a transfer or assignment of `petition` by `actor` may go to:
+    in `units` (the form's queryset, so the actor's area), not the actor's own unit, and never a unit the
+    条例 Art. 30 guard refuses for an accusation (handling.services.check_not_accused, the same check the
+    dispatch runs). Each item gains "unit" (the Unit); best first."""
+    from core.errors import NotAllowed
+    from handling.services import check_not_accused
+
+    suggested = unit_suggestions(petition, k=k)
+    if not suggested:
+        return []
+    own = getattr(getattr(actor, "unit", None), "pk", None)
+    by_code = {u.code: u for u in units.filter(code__in=[s["label"] for s in suggested]).exclude(pk=own)}
+    offered = []
+    for item in suggested:
+        unit = by_code.get(item["label"])
+        if unit is None:
+            continue
+        try:
+            check_not_accused(petition, unit)
+        except NotAllowed:
+            continue
+        offered.append({**item, "unit": unit})
+    return offered
+
+
+def record_dispatch_choice(dispatch_id: int) -> bool:
+    """Decide the handling-unit feedback row of a transferred or assigned matter: the unit the officer sent
+    it to, ranked against the suggestions (rank None = the officer overrode them). Registration leaves this
+    row undecided; the first transfer or assignment decides it, later ones (after an objection) change
+    nothing. A matter registered before the unit model existed gets its row now, with the suggestions the
+    action page showed. Idempotent; returns whether a row was decided."""
+    from handling.models import Dispatch
+    from insight.models import SuggestionFeedback, SuggestionKind
+
+    dispatch = Dispatch.objects.select_related("petition", "to_unit").filter(pk=dispatch_id).first()
+    if dispatch is None or dispatch.kind not in DISPATCH_KINDS:
+        return False
+    petition, code = dispatch.petition, dispatch.to_unit.code
+    rows = SuggestionFeedback.objects.filter(petition=petition, kind=SuggestionKind.UNIT)
+    if not rows.exists():
+        version = store.current_version("unit")
+        suggested = unit_suggestions(petition)
+        if version is None or not suggested:
+            return False
+        SuggestionFeedback.objects.bulk_create(
+            [SuggestionFeedback(petition=petition, kind=SuggestionKind.UNIT, model_version=version,
+                                suggested=[[s["label"], s["confidence"]] for s in suggested])],
+            ignore_conflicts=True)
+    row = rows.get()
+    if row.decided_at is not None:
+        return False
+    _decide(row, code)
+    # conditional: a concurrent decision (record_choice after a save of the matter) is not overwritten
+    return bool(SuggestionFeedback.objects.filter(pk=row.pk, decided_at__isnull=True)
+                .update(chosen=row.chosen, rank=row.rank, decided_at=row.decided_at))
+
+
+def on_dispatch_created(dispatch_id: int) -> None:
+    """After a transfer or assignment is committed: record the officer's unit choice. Never fails the dispatch."""
+    try:
+        record_dispatch_choice(dispatch_id)
+    except Exception:  # noqa: BLE001 - an assistant must never break the handling
+        logger.exception("insight: could not record the unit choice of dispatch %s", dispatch_id)
+
 # Background retraining --------------------------------------------------------------------------------
 
 def retrain_due(kind: str, *, after: int | None = None) -> bool:

@@ -1,4 +1,5 @@
-"""Template tags of the insight app: the answer lines (口径) shown beside a reply being drafted."""
+"""Template tags of the insight app: the answer lines (口径) shown beside a reply being drafted, and the
+suggested handling units on the transfer and assignment forms."""
 
 from __future__ import annotations
 
@@ -31,3 +32,19 @@ def reply_answer_lines(context: template.Context, petition: Any, k: int = 3) -> 
             rows.append({"matter": matter, "score": line.score, "excerpt": line.excerpt,
                          "text": opinion or line.reply})
     return {"rows": rows, "petition": petition}
+
+
+@register.inclusion_tag("insight/_unit_suggestions.html", takes_context=True)
+def unit_suggestions(context: template.Context, petition: Any, form: Any, offered: bool = True,
+                     field: str = "to_unit") -> dict[str, Any]:
+    """The suggested handling units for `petition` as buttons that select the unit in `form`'s `field`: only
+    units that field accepts (its queryset, already narrowed to the actor's area), never the actor's own unit
+    and never a unit the Art. 30 guard refuses for an accusation (services.offerable_unit_suggestions). Nothing
+    is shown when the action is not offered to the user or there is nothing to suggest."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    rows: list[dict[str, Any]] = []
+    bound = form[field] if form is not None and field in getattr(form, "fields", {}) else None
+    if offered and bound is not None and user is not None and user.is_authenticated:
+        rows = services.offerable_unit_suggestions(petition, user, bound.field.queryset)
+    return {"rows": rows, "field_id": bound.id_for_label if bound is not None else ""}
