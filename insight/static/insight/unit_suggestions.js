@@ -7,7 +7,9 @@
   function sync() {
     buttons().forEach(function (button) {
       var select = document.getElementById(button.dataset.unitField);
-      button.setAttribute("aria-pressed", String(!!select && select.value === button.dataset.suggestUnit));
+      var chosen = !!select && select.value === button.dataset.suggestUnit;
+      button.setAttribute("aria-pressed", String(chosen));
+      button.classList.toggle("active", chosen);
     });
   }
   document.addEventListener("click", function (e) {
