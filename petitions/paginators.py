@@ -30,8 +30,9 @@ class SearchPaginator(CappedPaginator):
       up to COUNT_CAP + 1 of their (id, received_at) are read once.
     - If there are at most COUNT_CAP, the count is exact and a page is those ids sorted by date,
       loaded from `fetch` (no second search).
-    - If there are more, the matches are dense, and `object_list` (the ordered-page form, which walks
-      the date index and stops after a page) is sliced as usual; the count shows as "1000+".
+    - If there are more, the matches are dense: the page's ids are read from `object_list` (the
+      ordered-page form, which walks the date index and stops after a page) and loaded from `fetch`;
+      the count shows as "1000+".
     """
 
     COUNT_CAP = 1000
@@ -52,10 +53,13 @@ class SearchPaginator(CappedPaginator):
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
-        if self.capped:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = sorted(self._scan(), key=lambda r: (r[1], r[0]), reverse=True)[bottom : bottom + self.per_page]
-        ids = [pk for pk, _ in rows]
+        if self.capped:
+            # The page's ids from the matters table alone (no joins the planner could start from
+            # instead of the date index), then their rows.
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        else:
+            rows = sorted(self._scan(), key=lambda r: (r[1], r[0]), reverse=True)[bottom : bottom + self.per_page]
+            ids = [pk for pk, _ in rows]
         loaded = self.fetch.in_bulk(ids)
         return self._get_page([loaded[pk] for pk in ids if pk in loaded], number, self)  # type: ignore[attr-defined]

@@ -177,8 +177,11 @@ def test_dense_matches_use_the_page_plan_with_the_same_results(cast, monkeypatch
     assert search.match_count("工资") == 6
 
 
-def test_search_pages_are_newest_first_with_exact_or_capped_counts(cast, monkeypatch):
+@pytest.mark.parametrize("sort_matches", [0, 10**6], ids=["walk-date-index", "sort-matches"])
+def test_search_pages_are_newest_first_with_exact_or_capped_counts(cast, monkeypatch, sort_matches):
     from petitions.paginators import SearchPaginator
+
+    monkeypatch.setattr(search, "SORT_MATCHES", sort_matches)  # PostgreSQL's two page plans
 
     now = timezone.now()
     for i, days in enumerate([5, 1, 30, 2, 9, 3, 20]):
