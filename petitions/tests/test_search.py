@@ -238,3 +238,13 @@ def test_a_word_too_long_to_index_does_not_stop_the_registration(cast):
     long_word = "x" * 3000  # PostgreSQL indexes words up to 2047 bytes
     register(cast.town_a, cast.desk_a, "附件链接", f"链接 {long_word} 请处理工资问题。")
     assert found(cast.desk_a, "工资") == {"附件链接"}
+
+
+@pytest.mark.parametrize("recent", [1, 5000], ids=["index", "newest-documents"])
+def test_newest_matches_of_a_phrase(cast, monkeypatch, recent):
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", recent)  # PostgreSQL looks among the newest first
+    made = [register(cast.town_a, cast.desk_a, f"幸福里小区电梯停运{i}", "请求处理。") for i in range(3)]
+    register(cast.town_a, cast.desk_a, "路灯不亮", "小区路灯坏了。")  # the newest, without the phrase
+    newest = search.newest_matching(Petition.objects.all(), "小区电梯停运", 2)
+    assert sorted(newest.values_list("pk", flat=True)) == sorted(p.pk for p in made[1:])
+    assert not search.newest_matching(Petition.objects.all(), "电梯停运很久", 2).exists()
