@@ -522,6 +522,11 @@ class deferred_indexes:  # noqa: N801 - used as a context manager, like transact
     manual's "Populating a Database" advises: adding a key back checks every row in one pass,
     where a deferred key checks each new row one by one at every commit. The load is still fully
     checked; an orphan row makes the exit fail.
+
+    What was dropped is written to a file in the var directory before anything is dropped, and
+    removed once all of it is back: a load that is killed leaves the file, and the next
+    `restore_deferred()` (seed_demo calls it first) builds whatever is still missing. On exit every
+    index and key is attempted even if one fails; the failures are reported together.
     """
 
     def __init__(self, tables: tuple[str, ...] = DEFERRABLE_TABLES) -> None:
@@ -541,25 +546,82 @@ class deferred_indexes:  # noqa: N801 - used as a context manager, like transact
                     f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
                     f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%%'", list(self.tables))
             self.dropped = [(name, sql) for name, sql in cursor.fetchall() if not _BY_MATTER.search(sql)]
-            for name, _sql in self.dropped:
-                cursor.execute(f'DROP INDEX "{name}"')
             if connection.vendor == "postgresql":
                 cursor.execute(
                     f"SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "  # noqa: S608
                     f"WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace "
                     f"AND c.conrelid::regclass::text IN ({marks}) ORDER BY 1, 2", list(self.tables))
                 self.foreign_keys = cursor.fetchall()
+        _pending_file().write_text(json.dumps({"indexes": self.dropped, "foreign_keys": self.foreign_keys},
+                                              ensure_ascii=False))
+        try:
+            with connection.cursor() as cursor:
+                for name, _sql in self.dropped:
+                    cursor.execute(f'DROP INDEX "{name}"')
                 for table, name, _definition in self.foreign_keys:
                     cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        except Exception:
+            restore_deferred()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET maintenance_work_mem TO '512MB'")  # this session: sort in memory
-            for _name, sql in self.dropped:
-                cursor.execute(sql)
-            for table, name, definition in self.foreign_keys:
-                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-            if connection.vendor == "postgresql":
-                cursor.execute("RESET maintenance_work_mem")
+        restore_deferred()
+
+
+def _pending_file() -> Any:
+    from django.conf import settings
+
+    name = str(connection.settings_dict["NAME"]).replace("/", "_")
+    path = settings.VAR_DIR / f"deferred-indexes-{connection.vendor}-{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def restore_deferred() -> list[str]:
+    """Build the indexes and keys a bulk load dropped that are still missing (see deferred_indexes).
+
+    Returns what was restored. Every one is attempted; if any fails, the file stays and one error
+    names them all."""
+    path = _pending_file()
+    if not path.exists():
+        return []
+    pending = json.loads(path.read_text())
+    restored: list[str] = []
+    failures: list[str] = []
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET maintenance_work_mem TO '512MB'")  # this session: sort in memory
+        for name, sql in pending["indexes"]:
+            if postgres:
+                cursor.execute("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s",
+                               [name])
+            else:
+                cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
+            if cursor.fetchone():
+                continue
+            try:
+                with transaction.atomic():
+                    cursor.execute(sql)
+                restored.append(name)
+            except Exception as exc:  # noqa: BLE001 - every index is attempted; all failures are reported
+                failures.append(f"{name}: {exc}")
+        for table, name, definition in pending["foreign_keys"]:
+            cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s AND conrelid = %s::regclass",
+                           [name, table])
+            if cursor.fetchone():
+                continue
+            try:
+                with transaction.atomic():
+                    cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+                restored.append(name)
+            except Exception as exc:  # noqa: BLE001 - as above
+                failures.append(f"{name}: {exc}")
+        if postgres:
+            cursor.execute("RESET maintenance_work_mem")
+    if failures:
+        raise RuntimeError("批量装载后以下索引或外键未能恢复（数据未删，修正后重新运行 seed_demo 即可补建）：\n"
+                           + "\n".join(failures))
+    path.unlink()
+    return restored
