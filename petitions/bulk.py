@@ -186,6 +186,7 @@ class _Table:
 def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int = 5000) -> int:
     """Set `columns` of many rows of `model`, each row given as (pk, value, value, …). Returns the row count.
 
+    Each pk must appear once (PostgreSQL applies one of two rows for the same pk, either one).
     PostgreSQL: one `UPDATE … FROM unnest(arrays)` per chunk of rows, a parameter per column (each
     cast to its column's type), instead of a statement per row, which costs a round trip each. SQLite runs in-process,
     so a prepared statement per row is already cheap there. `model` may be a migration's
@@ -226,7 +227,10 @@ def id_list(ids: list[int]) -> Any:
 def _array_cast(field: Any) -> str:
     """The PostgreSQL type to cast an array parameter of this field's values to."""
     target = field.target_field if field.is_relation else field
-    return target.cast_db_type(connection) if target.get_internal_type() != "AutoField" else "integer"
+    cast = target.cast_db_type(connection) if target.get_internal_type() != "AutoField" else "integer"
+    # Without a length or precision: an explicit cast to varchar(n) would cut a longer value without a
+    # word, where storing it into the column refuses it ("value too long").
+    return re.sub(r"\(.*\)", "", cast)
 
 
 def _keys(person: PersonInput, id_index: str, phone_index: str) -> list[tuple]:

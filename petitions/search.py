@@ -181,7 +181,8 @@ def newest_matching(queryset: Any, query: str, count: int) -> Any:
             cursor.execute(
                 f"SELECT petition_id FROM (SELECT petition_id, vector FROM {DOC_TABLE} "  # noqa: S608
                 f"ORDER BY petition_id DESC LIMIT {RECENT_DOCUMENTS}) recent "
-                f"WHERE vector @@ to_tsquery('simple', %s) LIMIT {int(count)}", [tsquery(query)])
+                f"WHERE vector @@ to_tsquery('simple', %s) ORDER BY petition_id DESC LIMIT {int(count)}",
+                [tsquery(query)])
             ids = [row[0] for row in cursor.fetchall()]
         if len(ids) >= count:
             return queryset.filter(pk__in=ids)

@@ -45,7 +45,7 @@ def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: A
     a later rating can change the outcome (`rate`), after each batch of demo history
     (demo/history.py), and over all matters by the migration that added the columns (`registry` is
     then the migration's historical app registry). `petition_ids=None` means every matter with a
-    concluding event.
+    concluding event or a stored conclusion (which is cleared if its concluding event is gone).
     """
     from petitions.bulk import id_list, update_rows
 

@@ -162,3 +162,20 @@ def test_a_load_stopped_half_way_gets_its_indexes_and_keys_back(cast, settings, 
     assert count() < before and deferred.dropped
     assert restore_deferred() and count() == before
     assert restore_deferred() == []  # nothing left to do, and the record is gone
+
+
+def test_bulk_updates_write_many_rows_and_refuse_values_too_long(cast):
+    from django.db import DataError, connection, transaction
+
+    from petitions.bulk import update_rows
+    from petitions.models import Petition
+
+    made = [register_contact(RegistrationInput(channel="visit", receiving_unit=cast.town_a, title=f"批量{i}",
+                                               content="批量更新。", people=[PersonInput(name="张三")]),
+                             actor=cast.desk_a).petition for i in range(3)]
+    assert update_rows(Petition, ["status", "handling_unit"], [(p.pk, "in_handling", cast.town_a.pk) for p in made]) == 3
+    assert set(Petition.objects.filter(pk__in=[p.pk for p in made]).values_list("status", "handling_unit")) == {
+        ("in_handling", cast.town_a.pk)}
+    if connection.vendor == "postgresql":  # SQLite does not enforce lengths
+        with pytest.raises(DataError), transaction.atomic():
+            update_rows(Petition, ["status"], [(made[0].pk, "x" * 30)])
