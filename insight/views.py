@@ -133,13 +133,13 @@ def answer_lines(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date] | None:
-    """`?start=YYYY-MM-DD&end=YYYY-MM-DD` (both days included, at most 180 days), or None."""
+    """`?start=YYYY-MM-DD&end=YYYY-MM-DD` (both days included, at most a year: a 信访简报 may be annual), or None."""
     try:
         start = datetime.date.fromisoformat(request.GET.get("start", ""))
         end = datetime.date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
         return None
-    if end < start or (end - start).days >= 180:
+    if end < start or (end - start).days >= 366:
         return None
     return start, end
 

@@ -29,8 +29,9 @@ def reply_answer_lines(context: template.Context, petition: Any, k: int = 3) -> 
             if found is None:
                 continue
             matter, opinion = found
-            rows.append({"matter": matter, "score": line.score, "excerpt": line.excerpt,
-                         "text": opinion or line.reply})
+            if not opinion:
+                continue  # no signed reply any more (withdrawn or replaced since the index was built)
+            rows.append({"matter": matter, "score": line.score, "excerpt": line.excerpt, "text": opinion})
     return {"rows": rows, "petition": petition}
 
 

@@ -95,7 +95,12 @@ def test_a_past_period_shows_that_periods_topics(cast, insight_dir):
     assert [sorted(ids) for _size, ids in topic_rows(page)] == [sorted(p.pk for p in old)]
     recent = client_for(cast.officer).get(reverse("insight:home")).content.decode()
     assert all(f'href="/petitions/{p.pk}/"' not in recent.split('data-testid="hot-topics"', 1)[1] for p in old)
+    # a half-year or a year (the periods of a 信访简报) is shown as asked
+    year_start = timezone.localdate() - datetime.timedelta(days=365)
+    year = client_for(cast.officer).get(
+        f"{reverse('insight:home')}?start={year_start:%Y-%m-%d}&end={timezone.localdate():%Y-%m-%d}").content.decode()
+    assert "近 30 天" not in year and all(f'href="/petitions/{p.pk}/"' in year for p in old)
     # a malformed or too long period falls back to the last 30 days
     for bad in ("start=2026-13-01&end=2026-12-31", f"start={end:%Y-%m-%d}&end={start:%Y-%m-%d}",
-                "start=2025-01-01&end=2025-12-31"):
+                "start=2024-01-01&end=2025-12-31"):
         assert "近 30 天" in client_for(cast.officer).get(f"{reverse('insight:home')}?{bad}").content.decode()
