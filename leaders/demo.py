@@ -32,8 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from demo.texts import person_name
-from handling.choices import Opinion, RatingStage, RatingValue
-from handling.models import Dispatch, Rating, Reply, ReviewCase
+from handling.models import Dispatch
 from leaders.choices import CaseOutcome, CaseState
 from leaders.models import CaseNote, LeaderCase
 from orgs.choices import Level, UnitKind
@@ -302,14 +301,10 @@ def _choose(petition_ids: list[int], rng: random.Random, today: datetime.date) -
 
 
 def _resolved(ids: list[int]) -> dict[int, bool]:
-    """Whether each concluded matter counts as 化解 in the statistics (stats.metrics.resolved_q): no
-    review, and a reply that supported the request or explained it to a satisfied petitioner."""
-    opinion: dict[int, str] = {}
-    for pid, value in (Reply.objects.filter(petition_id__in=ids, delivered_on__isnull=False)
-                       .order_by("delivered_on", "id").values_list("petition_id", "opinion")):
-        opinion[pid] = value
-    reviewed = set(ReviewCase.objects.filter(petition_id__in=ids).values_list("petition_id", flat=True))
-    satisfied = set(Rating.objects.filter(petition_id__in=ids, stage=RatingStage.HANDLING, value__in=[
-        RatingValue.SATISFIED, RatingValue.BASICALLY]).values_list("petition_id", flat=True))
-    return {pid: pid not in reviewed and (value == Opinion.SUPPORT or (value == Opinion.EXPLAIN and pid in satisfied))
-            for pid, value in opinion.items()}
+    """Whether each concluded matter counts as 化解 in the statistics: the statistics' own rule
+    (stats.metrics.resolved_q), stored on the matter by record_conclusions (idempotent; the history
+    hooks run it again over the whole batch)."""
+    from stats.services import record_conclusions
+
+    record_conclusions(ids)
+    return dict(Petition.objects.filter(pk__in=ids, resolved__isnull=False).values_list("pk", "resolved"))
