@@ -307,4 +307,5 @@ def _resolved(ids: list[int]) -> dict[int, bool]:
     from stats.services import record_conclusions
 
     record_conclusions(ids)
-    return dict(Petition.objects.filter(pk__in=ids, resolved__isnull=False).values_list("pk", "resolved"))
+    return {pk: bool(resolved) for pk, resolved in
+            Petition.objects.filter(pk__in=ids, resolved__isnull=False).values_list("pk", "resolved")}

@@ -57,7 +57,7 @@ class SearchPaginator(CappedPaginator):
         if self.capped:
             # The page's ids from the matters table alone (no joins the planner could start from
             # instead of the date index), then their rows.
-            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])  # type: ignore[attr-defined]
         else:
             rows = sorted(self._scan(), key=lambda r: (r[1], r[0]), reverse=True)[bottom : bottom + self.per_page]
             ids = [pk for pk, _ in rows]
