@@ -30,7 +30,7 @@ from stats.periods import Period
 from stats.scope import Scope
 
 MAX_TITLE = 200
-UPDATE_CHUNK = 5000  # matters per read of record_conclusions (ids IN (…), inside both databases' parameter limits)
+UPDATE_CHUNK = 5000  # matters per read and per multi-row UPDATE of record_conclusions
 
 
 def record_conclusions(petition_ids: Iterable[int] | None = None, *, registry: Any = django_apps) -> None:
