@@ -123,11 +123,13 @@ def _raw(user, term: str, f: dict) -> float:  # noqa: ANN001
     with connection.cursor() as cursor:
         cursor.execute(scan_sql, scan_params)
         rows = cursor.fetchall()
-        if len(rows) > SearchPaginator.COUNT_CAP:
-            sql, sql_params = page_qs[:20].query.sql_with_params()
+        if len(rows) > SearchPaginator.COUNT_CAP:  # the page's ids by the ordered-page plan, as the paginator reads them
+            ids_sql, ids_params = page_qs.values_list("pk", flat=True)[:20].query.sql_with_params()
+            cursor.execute(ids_sql, ids_params)
+            ids = [row[0] for row in cursor.fetchall()] or [0]
         else:
             ids = [pk for pk, _ in sorted(rows, key=lambda r: (r[1], r[0]), reverse=True)[:20]] or [0]
-            sql, sql_params = base.filter(pk__in=ids).query.sql_with_params()
+        sql, sql_params = base.filter(pk__in=ids).query.sql_with_params()
         cursor.execute(sql, sql_params)
         cursor.fetchall()
     return time.perf_counter() - started
