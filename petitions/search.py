@@ -165,7 +165,7 @@ def match_count(query: str) -> int:
 
 
 # PostgreSQL: the newest matches of a phrase are first looked for among this many newest documents.
-RECENT_DOCUMENTS = 5000
+RECENT_DOCUMENTS = 20000
 
 
 def newest_matching(queryset: Any, query: str, count: int) -> Any:
