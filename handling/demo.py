@@ -110,8 +110,8 @@ class _World:
 _OFFSETS: dict[datetime.date, datetime.timedelta] = {}
 
 
-def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    """A moment in office hours (local time) on `day`, as UTC.
+def office_moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    """A moment in office hours (local time) on `day`, as UTC (every demo history hook uses it).
 
     Millions of these are written: the day's UTC offset is looked up once (make_aware per row,
     and converting each value again when it is stored, cost more than the row itself)."""
@@ -157,18 +157,18 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
 
     def event(day: datetime.date, action: str, note: str, frm: str = "", to: str = "", unit: Unit | None = None,
               actor: int | None = None) -> None:
-        rows.events.append((pid, _at(day, rng), actor or officer, (unit or office).pk, action, frm, to, note, {}))
+        rows.events.append((pid, office_moment(day, rng), actor or officer, (unit or office).pk, action, frm, to, note, {}))
 
     def clock(kind: str, unit: Unit, start: datetime.date, *, state: str = "running",
               stopped: datetime.date | None = None, extra: int = 0) -> datetime.date:
         due = w.due(start, kind)
         rule = w.rule(kind)
         if state == "running" and due < today:
-            overdue_at = _at(due + datetime.timedelta(days=1), rng)
+            overdue_at = office_moment(due + datetime.timedelta(days=1), rng)
         else:
             overdue_at = None
         rows.clocks.append((pid, kind, unit.pk, w.pack.pk, rule.days, rule.unit, start, due, state, stopped,
-                            None, 0, extra, None, overdue_at, 1 if overdue_at else 0, _at(start, rng)))
+                            None, 0, extra, None, overdue_at, 1 if overdue_at else 0, office_moment(start, rng)))
         return due
 
     triage_delay = rng.choice(TRIAGE_DELAYS)
@@ -207,7 +207,7 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
     if target.pk != receiver.pk:
         rows.access.append((pid, target.pk, target.path,
                             AccessReason.ASSIGNED if kind == DispatchKind.ASSIGN else AccessReason.TRANSFERRED,
-                            _at(triaged_on, rng)))
+                            office_moment(triaged_on, rng)))
     handler = w.user(target, Role.HANDLER, Role.OFFICER, Role.UNIT_HEAD)
     head = w.user(target, Role.UNIT_HEAD, Role.LEADER, Role.OFFICER)
     ack_on = triaged_on if kind == DispatchKind.DIRECT else triaged_on + datetime.timedelta(days=rng.randint(1, 10))
@@ -241,7 +241,7 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
     review_unit = county
     rows.replies.append((pid, target.pk, "请求依法处理反映的问题", REPLY_FACTS[opinion], opinion,
                          f"{Opinion(opinion).label}：依据有关规定作出处理。", "", review_unit.pk, handler,
-                         _at(replied_on - datetime.timedelta(days=2), rng), head, _at(replied_on, rng),
+                         office_moment(replied_on - datetime.timedelta(days=2), rng), head, office_moment(replied_on, rng),
                          replied_on, "直接送达"))
     event(replied_on, "deliver", f"答复意见书已送达，处理意见：{Opinion(opinion).label}",
           Status.IN_HANDLING, Status.REPLIED, unit=target, actor=handler)
@@ -264,9 +264,9 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
             if rated:
                 value = rng.choices([RatingValue.SATISFIED, RatingValue.BASICALLY, RatingValue.UNSATISFIED],
                                     satisfied[opinion])[0]
-                at = _at(replied_on + datetime.timedelta(days=rng.randint(0, 10)), rng)
+                at = office_moment(replied_on + datetime.timedelta(days=rng.randint(0, 10)), rng)
             else:
-                value, at = RatingValue.EXPIRED, _at(rating_due + datetime.timedelta(days=1), rng)
+                value, at = RatingValue.EXPIRED, office_moment(rating_due + datetime.timedelta(days=1), rng)
             rows.ratings.append((pid, stage, unit.pk, value, "", at, "portal" if value != "expired" else "system"))
     else:
         clock(ClockKind.RATING, target, replied_on)
@@ -285,7 +285,7 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
             return
         clock(ClockKind.REVIEW_REQUEST, review_unit, replied_on, state="met", stopped=requested)
         event(requested, "request_review", f"复查申请，复查机关：{review_unit.name}", Status.REPLIED, Status.IN_REVIEW)
-        rows.access.append((pid, review_unit.pk, review_unit.path, AccessReason.REVIEW, _at(requested, rng)))
+        rows.access.append((pid, review_unit.pk, review_unit.path, AccessReason.REVIEW, office_moment(requested, rng)))
         decided = requested + datetime.timedelta(days=rng.randint(10, 34))
         review_due = w.due(requested, ClockKind.REVIEW_DECISION)
         if decided >= today:
@@ -319,7 +319,7 @@ def _simulate(m: Any, w: _World, rng: random.Random, today: datetime.date, rows:
 def _dispatch(pid: int, kind: str, office: Unit, target: Unit, officer: int | None, on: datetime.date,
               ack: datetime.date | None, report_due: datetime.date | None, state: str,
               rng: random.Random) -> tuple:
-    return (pid, kind, office.pk, target.pk, officer, _at(on, rng), on, "", report_due, state, ack, "", "", "")
+    return (pid, kind, office.pk, target.pk, officer, office_moment(on, rng), on, "", report_due, state, ack, "", "", "")
 
 
 def _write(rows: _Rows) -> None:

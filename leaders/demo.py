@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from demo.texts import person_name
+from handling.demo import office_moment
 from handling.models import Dispatch
 from leaders.choices import CaseOutcome, CaseState
 from leaders.models import CaseNote, LeaderCase
@@ -71,20 +72,6 @@ EVENT_COLUMNS = ["petition", "at", "actor", "actor_unit", "action", "from_status
 
 def _d(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-_OFFSETS: dict[datetime.date, datetime.timedelta] = {}
-
-
-def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    """A moment in office hours (local time) on `day`, as UTC (the zone's offset looked up once a day)."""
-    minutes = int(rng.random() * 600)
-    offset = _OFFSETS.get(day)
-    if offset is None:
-        noon = datetime.datetime(day.year, day.month, day.day, 12)  # noqa: DTZ001 - a local wall-clock time
-        offset = _OFFSETS[day] = timezone.get_default_timezone().utcoffset(noon) or datetime.timedelta(0)
-    return datetime.datetime(day.year, day.month, day.day, 8 + minutes // 60, minutes % 60,
-                             tzinfo=datetime.UTC) - offset
 
 
 @dataclass
@@ -229,7 +216,7 @@ def assign_cases(petition_ids: list[int], rng: random.Random) -> None:
         due_on = start + datetime.timedelta(days=rng.choice(DUE_DAYS))
         quality = rng.choice(QUALITY_TARGETS)
         actor = people.staff.get(bureau_of.get(government.pk, 0), {}).get(Role.OFFICER) or leader
-        case_at = _at(start, rng)
+        case_at = office_moment(start, rng)
         outcome, reason, resolved_on = "", "", None
         if closing is not None and m["status"] in CONCLUDED:
             outcome = (CaseOutcome.RESOLVED if rng.random() < RESOLVED_SHARE[resolved.get(pid, False)]
@@ -253,13 +240,13 @@ def assign_cases(petition_ids: list[int], rng: random.Random) -> None:
         if (last - start).days >= 2 and rng.random() < NOTE_SHARE:
             note_on = start + datetime.timedelta(days=rng.randint(1, (last - start).days - 1))
             text = rng.choice(PROGRESS)
-            note_at = _at(note_on, rng)
+            note_at = office_moment(note_on, rng)
             notes.append((case_id, handler.pk, text, note_at))
             events.append((pid, note_at, handler.pk, handler.unit_id, "leader_case_note", "", "", f"包案进展：{text}",
                            {"case": case_id}))
         if outcome:
             label = CaseOutcome(outcome).label
-            closed_at = min(_at(resolved_on, rng), now)  # a matter closed today: not later than now
+            closed_at = min(office_moment(resolved_on, rng), now)  # a matter closed today: not later than now
             events.append((pid, closed_at, leader.pk, leader.unit_id, "leader_case_closed", "", "",
                            f"包案结案（{leader.name}）：{label}{'：' + reason if reason else ''}",
                            {"case": case_id, "outcome": outcome}))
