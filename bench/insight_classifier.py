@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +80,20 @@ def cross_validate(texts: list[str], labels: np.ndarray, folds: list[tuple[np.nd
     }
 
 
+def suggestion_latencies(model: Any, texts: list[str], seed: int) -> tuple[list[float], list[float]]:
+    """Wall and thread-CPU milliseconds of one top-3 suggestion, for 1,000 texts drawn with `seed`."""
+    rng = np.random.default_rng(seed)
+    sample = [texts[i] for i in rng.choice(len(texts), 1000, replace=False)]
+    model.suggest(sample[0])  # warm up (jieba dictionary)
+    lat, cpu = [], []
+    for text in sample:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        model.suggest(text, k=3)
+        lat.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+    return lat, cpu
+
+
 def timing(texts: list[str], labels: np.ndarray, params: dict, seed: int) -> None:
     import os
 
@@ -88,15 +103,7 @@ def timing(texts: list[str], labels: np.ndarray, params: dict, seed: int) -> Non
     t0, c0 = time.perf_counter(), time.process_time()
     model = train(texts, labels, **params)
     train_wall, train_cpu = time.perf_counter() - t0, time.process_time() - c0
-    rng = np.random.default_rng(seed)
-    sample = [texts[i] for i in rng.choice(len(texts), 1000, replace=False)]
-    model.suggest(sample[0])
-    lat, cpu = [], []
-    for text in sample:
-        t0, c0 = time.perf_counter(), time.thread_time()
-        model.suggest(text, k=3)
-        lat.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
+    lat, cpu = suggestion_latencies(model, texts, seed)
     print(f"train on all {len(texts)}: {train_wall:.1f} s wall, {train_cpu:.1f} s CPU (target < 60 s); "
           f"suggestion p50 {percentile(lat, 50):.2f} ms, p95 {percentile(lat, 95):.2f} ms wall, "
           f"CPU p95 {percentile(cpu, 95):.2f} ms (target < 5 ms)")
@@ -162,15 +169,7 @@ def main() -> None:
         t0 = time.perf_counter()
         model = Model.load(path)
         load_seconds = time.perf_counter() - t0
-    rng = np.random.default_rng(args.seed)
-    sample = [texts[i] for i in rng.choice(len(texts), 1000, replace=False)]
-    model.suggest(sample[0])  # warm up (jieba dictionary)
-    lat, cpu = [], []
-    for text in sample:
-        t0, c0 = time.perf_counter(), time.thread_time()
-        model.suggest(text, k=3)
-        lat.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
+    lat, cpu = suggestion_latencies(model, texts, args.seed)
 
     ratio = cv["macro_f1"] / cv["baseline"]["macro_f1"]
     print()
