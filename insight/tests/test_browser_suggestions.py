@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import login, screenshot
-from insight import selectors, services
 from insight.models import SuggestionFeedback
-from insight.tests.app_data import category, history
+from insight.tests.app_data import category
 from petitions.models import Petition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,11 +16,7 @@ HOUSING = "城乡建设/房地产市场/逾期交房"
 
 
 @pytest.fixture
-def trained(cast, insight_dir, monkeypatch):
-    monkeypatch.setitem(selectors.MIN_PER_LABEL, "category_path", 10)
-    history(cast)
-    for kind in services.SUGGESTER_KINDS:
-        services.train_suggester(kind)
+def trained(cast, suggesters):
     return cast
 
 

@@ -17,10 +17,8 @@ HOUSING_TEXT = "开发商合同约定去年交房，楼盘至今逾期没有交�
 
 
 @pytest.fixture
-def trained(cast, insight_dir, monkeypatch):
-    monkeypatch.setitem(selectors.MIN_PER_LABEL, "category_path", 10)
-    history(cast)
-    return {kind: services.train_suggester(kind, actor=cast.officer) for kind in services.SUGGESTER_KINDS}
+def trained(suggesters):
+    return suggesters
 
 
 def test_suggestions_at_every_level_of_the_tree_and_the_unit_with_terms(cast, trained):

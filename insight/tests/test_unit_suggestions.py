@@ -116,12 +116,8 @@ def test_nothing_is_shown_without_a_unit_model(cast, insight_dir):
 # The officer's choice --------------------------------------------------------------------------------------
 
 @pytest.fixture
-def feedback_model(cast, insight_dir, monkeypatch):
+def feedback_model(cast, suggesters):
     """Housing -> unit B, wages -> unit B2, school -> the county government."""
-    monkeypatch.setitem(selectors.MIN_PER_LABEL, "category_path", 10)
-    history(cast)
-    for kind in services.SUGGESTER_KINDS:
-        services.train_suggester(kind)
     return cast
 
 

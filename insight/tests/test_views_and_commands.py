@@ -4,7 +4,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from insight import selectors, services
 from insight.tests.app_data import history
 from insight.tests.synthetic import TOPICS, corpus
 from xinfang.testing import client_for, make_petition, status_by_user
@@ -26,11 +25,7 @@ def test_nav_entry_points_at_the_prevention_page(cast):
     assert "排查预警" not in client_for(cast.desk_a).get(reverse("core:home")).content.decode()
 
 
-def test_suggestions_fragment_on_the_registration_form(cast, insight_dir, monkeypatch):
-    monkeypatch.setitem(selectors.MIN_PER_LABEL, "category_path", 10)
-    history(cast)
-    for kind in services.SUGGESTER_KINDS:
-        services.train_suggester(kind)
+def test_suggestions_fragment_on_the_registration_form(cast, suggesters):
     url = reverse("insight:suggest")
     data = {"title": "楼盘逾期交房", "content": "开发商合同约定去年交房，至今逾期没有交付"}
     assert client_for(cast.handler_b).post(url, data).status_code == 403
