@@ -250,7 +250,7 @@ class DemoGenerator:
                 # Fresh statistics as the tables grow tenfold: the per-batch steps (lifecycle hooks,
                 # record_conclusions) look rows up by matter, which an unanalysed table's planner
                 # may do through the wrong index.
-                _analyze()
+                refresh_statistics()
             stats.matters += written.matters
             stats.contacts += written.contacts
             stats.petitioners += written.petitioners
@@ -260,11 +260,15 @@ class DemoGenerator:
         return stats
 
 
-def _analyze() -> None:
+def refresh_statistics(*, final: bool = False) -> None:
+    """Fresh planner statistics for a large load. While it runs: the load tables (not the search
+    documents, costly to gather and looked up by no step). At the end (`final`): every table, and on
+    PostgreSQL the visibility map too (VACUUM), without which no index-only scan skips the rows."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=2000")
             cursor.execute("ANALYZE")
+        elif final:
+            cursor.execute("VACUUM (ANALYZE)")
         else:
-            # Not the search documents: their statistics are costly to gather and no step looks them up.
             cursor.execute(f"ANALYZE {', '.join(t for t in LOAD_TABLES if t != 'petitions_searchdocument')}")

@@ -171,10 +171,9 @@ class _Table:
                 # Rows that may already exist: one INSERT … SELECT FROM unnest(arrays), a parameter per
                 # column (a statement per row costs a round trip; a placeholder per value costs the
                 # driver a parse of a huge statement).
-                casts = (["bigint"] if with_id else []) + self.casts
-                arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+                arrays, params = _unnest_arguments((["bigint"] if with_id else []) + self.casts, rows)
                 cursor.execute(f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
-                               f"SELECT * FROM unnest({arrays}){conflict}", [list(c) for c in zip(*rows, strict=True)])
+                               f"SELECT * FROM unnest({arrays}){conflict}", params)
                 return
             for start in range(0, len(rows), 5000):
                 cursor.executemany(sql, rows[start : start + 5000])
@@ -204,16 +203,20 @@ def update_rows(model: Any, columns: list[str], rows: list[tuple], *, chunk: int
             cursor.executemany(f'UPDATE "{table}" SET {assignments} WHERE "{pk.column}" = %s',  # noqa: S608
                                [(*r[1:], r[0]) for r in rows])
             return len(rows)
-        arrays = ", ".join(f"%s::{cast}[]" for cast in [_array_cast(pk), *map(_array_cast, fields)])
+        casts = [_array_cast(pk), *map(_array_cast, fields)]
         assignments = ", ".join(f'"{n}" = v."{n}"' for n in names)
         value_names = ", ".join(f'"{n}"' for n in ["__pk", *names])
         for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
+            arrays, params = _unnest_arguments(casts, rows[start : start + chunk])
             cursor.execute(
                 f'UPDATE "{table}" AS t SET {assignments} FROM unnest({arrays}) '  # noqa: S608
-                f'AS v({value_names}) WHERE t."{pk.column}" = v."__pk"',
-                [list(c) for c in zip(*part, strict=True)])
+                f'AS v({value_names}) WHERE t."{pk.column}" = v."__pk"', params)
     return len(rows)
+
+
+def _unnest_arguments(casts: list[str], rows: list[tuple]) -> tuple[str, list[list]]:
+    """`unnest(…)`'s arguments for these rows: one array parameter per column, cast to its type."""
+    return ", ".join(f"%s::{cast}[]" for cast in casts), [list(column) for column in zip(*rows, strict=True)]
 
 
 def id_list(ids: list[int]) -> Any:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import User
-from demo.generator import LOAD_TABLES, DemoGenerator
+from demo.generator import LOAD_TABLES, DemoGenerator, refresh_statistics
 from demo.jurisdiction import build_jurisdiction, build_users
 from orgs.models import Unit
 
@@ -66,14 +66,7 @@ class Command(BaseCommand):
         else:
             stats = generator.run(options["petitions"], progress=progress, history=not options["no_history"])
         if bulk:
-            # Fresh statistics for the planner, now that the tables are a thousand times larger; on
-            # PostgreSQL also the visibility map (VACUUM), without which no index-only scan skips the rows.
-            with connection.cursor() as cursor:
-                if connection.vendor == "sqlite":
-                    cursor.execute("PRAGMA analysis_limit=2000")
-                    cursor.execute("ANALYZE")
-                else:
-                    cursor.execute("VACUUM (ANALYZE)")
+            refresh_statistics(final=True)  # the tables are a thousand times larger than the planner knew
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(
             f"演示事项：{stats.matters} 件，{stats.contacts} 件次，信访人 {stats.petitioners} 人，"
