@@ -12,13 +12,17 @@ from orgs.models import Unit
 
 
 @transaction.atomic
-def create_user(*, username: str, password: str, unit: Unit | None, role: str, full_name: str = "",
-                title: str = "", actor=None, check_password: bool = True) -> User:  # noqa: ANN001
+def create_user(*, username: str, unit: Unit | None, role: str, password: str = "", password_hash: str = "",
+                full_name: str = "", title: str = "", actor=None, check_password: bool = True) -> User:  # noqa: ANN001
+    """A user with `password` (validated unless `check_password` is off) or an already hashed one."""
     user = User(username=username, unit=unit, role=role, full_name=full_name, title=title,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
-    if check_password:
-        validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        if check_password:
+            validate_password(password, user)
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     record(actor, Action.CREATE, user, summary=f"用户 {username}（{user.get_role_display()}）")

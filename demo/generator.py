@@ -114,8 +114,11 @@ class DemoGenerator:
                                    tzinfo=datetime.UTC) - offset
         return min(moment, self.now)
 
-    def _received_at(self) -> datetime.datetime:
-        index = bisect.bisect(self.day_cum, self.rng.random() * self.day_cum[-1])
+    def _received_at(self, when: float | None = None) -> datetime.datetime:
+        """A moment drawn from the seasonal day weights; `when` (0 to 1) picks the quantile instead of a
+        random one, which is how `run` writes matters in the order they were received."""
+        u = self.rng.random() if when is None else when
+        index = bisect.bisect(self.day_cum, u * self.day_cum[-1])
         return self._moment(self.day_list[min(index, len(self.day_list) - 1)])
 
     # Places and people ------------------------------------------------------------------------
@@ -163,7 +166,8 @@ class DemoGenerator:
         return person
 
     # One matter -------------------------------------------------------------------------------
-    def one(self) -> BulkMatter:
+    def one(self, when: float | None = None) -> BulkMatter:
+        """One generated matter; `when` (0 to 1) places its receipt on the seasonal timeline (random when None)."""
         rng = self.rng
         channel = self.channels[bisect.bisect(self.channel_cum, rng.random() * self.channel_cum[-1])]
         locality = self.villages[bisect.bisect(self.village_cum, rng.random() * self.village_cum[-1])]
@@ -182,7 +186,7 @@ class DemoGenerator:
             kind = Kind.CLAIM
         title = fill(title_t, rng, village_name)
         body = with_frame(fill(body_t, rng, village_name), rng, village_name)
-        received = self._received_at()
+        received = self._received_at(when)
         anonymous = False
         joint = False
         headcount = 1
@@ -240,7 +244,10 @@ class DemoGenerator:
         batches = 0
         analyze = count >= ANALYZE_FROM
         while done < count:
-            batch = [self.one() for _ in range(min(BATCH, count - done))]
+            # In the order they were received, as an office registers them: stratified quantiles of the
+            # seasonal timeline (the same distribution as random draws), so a matter's id grows with its date
+            # and recent matters sit together on disk.
+            batch = [self.one((done + i + self.rng.random()) / count) for i in range(min(BATCH, count - done))]
             with transaction.atomic():
                 written = writer.write(batch)
                 if run_history:

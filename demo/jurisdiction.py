@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
+
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import create_user
@@ -112,7 +114,8 @@ def build_users(units: dict[str, Unit]) -> dict[str, User]:
         ("desk_other", "349902004", Role.FRONT_DESK, "周丽", "窗口登记员"),
     ]
     users = {}
+    password_hash = make_password(DEMO_PASSWORD)  # one hash for the nine accounts: PBKDF2 costs ~0.5 s each
     for username, code, role, name, title in spec:
-        users[username] = create_user(username=username, password=DEMO_PASSWORD, unit=units[code], role=role,
-                                      full_name=name, title=title, check_password=False)
+        users[username] = create_user(username=username, password_hash=password_hash, unit=units[code], role=role,
+                                      full_name=name, title=title)
     return users
