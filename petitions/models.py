@@ -129,8 +129,10 @@ class Petition(models.Model):
                                       on_delete=models.PROTECT, related_name="+", db_index=False)
     received_at = models.DateTimeField("首次来信来访时间")
     registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # No index (here and on Contact/Event): nothing lists matters by who registered them, and a user is
+    # deactivated, not deleted; the PROTECT check of a deletion may scan. Every index costs each registration.
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+", db_index=False)
     is_collective = models.BooleanField("集体访/联名", default=False)
     headcount = models.PositiveIntegerField("人数", default=1)
     joint_letter = models.BooleanField("联名信", default=False)
@@ -139,11 +141,12 @@ class Petition(models.Model):
     raised_before_where = models.CharField("曾向何处反映", max_length=200, blank=True)
     contact_count = models.PositiveIntegerField("件次", default=1)
     merged_into = models.ForeignKey("self", verbose_name="并入事项", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)  # petition_merged_idx (partial)
     # Set at registration when the same person raised the same facts in a matter that was finalised
     # (复核终结): the office may decide "not accepted again" (不再受理) on that basis.
     finalised_match = models.ForeignKey("self", verbose_name="已终结的同一事项", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+                                        on_delete=models.PROTECT, related_name="+",
+                                        db_index=False)  # petition_finalised_match_idx (partial)
     # The matter reference of an imported ledger row (事项编号 in the old 台账); re-imports attach to it.
     source_ref = models.CharField("来源事项编号", max_length=100, null=True, blank=True)
     # Denormalised for 化解率 (stats.metrics.ResolutionRate), written only by
@@ -162,9 +165,16 @@ class Petition(models.Model):
         # query codes and source references are only ever matched exactly.
         constraints = [
             models.UniqueConstraint(fields=["query_code"], name="petition_query_code_unique"),
-            models.UniqueConstraint(fields=["source_ref"], name="petition_source_ref_unique"),
+            # Partial (here and for Contact.source_id, the merge and match keys): almost every row is NULL,
+            # and a NULL entry costs an insert like any other.
+            models.UniqueConstraint(fields=["source_ref"], condition=models.Q(source_ref__isnull=False),
+                                    name="petition_source_ref_unique"),
         ]
         indexes = [
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="petition_merged_idx"),
+            models.Index(fields=["finalised_match"], condition=models.Q(finalised_match__isnull=False),
+                         name="petition_finalised_match_idx"),
             models.Index(fields=["-received_at", "-id"], name="petition_recent_idx"),
             models.Index(fields=["status", "received_at"], name="petition_status_idx"),
             models.Index(fields=["receiving_unit", "received_at"], name="petition_receiver_idx"),
@@ -198,7 +208,7 @@ class Contact(models.Model):
                                        related_name="+", db_index=False)  # leads contact_receiver_idx
     registered_at = models.DateTimeField("登记时间", auto_now_add=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+", db_index=False)
     headcount = models.PositiveIntegerField("人数", default=1)
     is_collective = models.BooleanField("集体访", default=False)
     is_repeat = models.BooleanField("重复信访", default=False)
@@ -213,7 +223,8 @@ class Contact(models.Model):
         verbose_name = "来信来访（件次）"
         verbose_name_plural = "来信来访（件次）"
         ordering = ["received_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["source_id"], name="contact_source_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["source_id"], condition=models.Q(source_id__isnull=False),
+                                               name="contact_source_id_unique")]
         indexes = [
             models.Index(fields=["receiving_unit", "received_at"], name="contact_receiver_idx"),
             # (A period's contacts are read from contact_cover_idx, which starts with received_at.)
@@ -270,7 +281,8 @@ class PetitionAccess(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="access",
                                  db_index=False)  # leads petition_access_unique
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    # Read through unit_path (the two indexes below); the unit alone only for a PROTECT check on deletion.
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     unit_path = models.CharField(max_length=255)
     reason = models.CharField(max_length=16, choices=AccessReason.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
@@ -293,10 +305,12 @@ class Event(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events",
                                  db_index=False)  # leads event_petition_idx
     at = models.DateTimeField("时间", auto_now_add=True)
+    # Events are the largest table (about ten a matter); they are read by matter or by action and time
+    # (the two indexes below), never by actor alone, so the actor keys carry no index of their own.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     actor_unit = models.ForeignKey("orgs.Unit", verbose_name="操作单位", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField("动作", max_length=30)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
