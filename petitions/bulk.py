@@ -414,8 +414,9 @@ class BulkWriter:
             first = m.contacts[0]
             groups[(first.receiving_unit.code, first.received_at.astimezone(zone).year)].append(m)
         numbers: dict[int, str] = {}
-        for (code, year), items in groups.items():
-            for m, number in zip(items, numbering.reserve_numbers(code, year, len(items)), strict=True):
+        blocks = numbering.reserve_number_blocks({group: len(items) for group, items in groups.items()})
+        for group, items in groups.items():
+            for m, number in zip(items, blocks[group], strict=True):
                 numbers[id(m)] = number
         user_id = self.actor.pk if self.actor else None
         petition_ids = tables["petition"].allocate_ids(len(new))

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from petitions.models import Petition
-from petitions.numbering import format_number, reserve, reserve_numbers, sequence_key
+from petitions.numbering import format_number, reserve, reserve_number_blocks, sequence_key
 from petitions.services import PersonInput, RegistrationInput, register_contact
 from xinfang.testing import in_thread, run_threads
 
@@ -68,11 +68,14 @@ def test_concurrent_block_reservations_and_single_numbers_never_overlap(threads_
 
 
 @pytest.mark.django_db
-def test_reserve_numbers_formats_a_block():
-    assert reserve_numbers("K349902-XFJ", 2025, 3) == [
-        "K349902-XFJ-2025-000001", "K349902-XFJ-2025-000002", "K349902-XFJ-2025-000003"]
-    assert reserve_numbers("K349902-XFJ", 2025, 1) == ["K349902-XFJ-2025-000004"]
-    assert reserve_numbers("K349902-XFJ", 2026, 1) == ["K349902-XFJ-2026-000001"]
+def test_reserve_number_blocks_formats_a_block_per_unit_and_year():
+    unit = "K349902-XFJ"
+    assert reserve_number_blocks({(unit, 2025): 3}) == {(unit, 2025): [
+        f"{unit}-2025-000001", f"{unit}-2025-000002", f"{unit}-2025-000003"]}
+    # One statement for several sequences, existing and new ones.
+    assert reserve_number_blocks({(unit, 2025): 1, (unit, 2026): 2, ("K349902001", 2025): 1}) == {
+        (unit, 2025): [f"{unit}-2025-000004"], (unit, 2026): [f"{unit}-2026-000001", f"{unit}-2026-000002"],
+        ("K349902001", 2025): ["K349902001-2025-000001"]}
     with pytest.raises(ValueError, match="count must be positive"):
         reserve("x", 0)
 
