@@ -30,7 +30,7 @@ from orgs.models import Unit
 from petitions import idcard
 from petitions.bulk import DEFERRABLE_TABLES, BulkContact, BulkMatter, BulkWriter
 from petitions.choices import Channel, Kind, PartyRole
-from petitions.models import Category
+from petitions.models import Category, Petitioner
 from petitions.services import AccusedInput, PersonInput
 
 CHANNEL_WEIGHTS = [
@@ -239,7 +239,9 @@ class DemoGenerator:
         `history=False` leaves every matter "registered" (the lifecycle hooks are not run)."""
         stats = Stats()
         run_history = history
-        writer = BulkWriter(actor=self.actor, historical=True)
+        # Into a database without petitioners, every person a later batch meets again is one this
+        # writer created: it need not look people up (a probe per person into a growing index).
+        writer = BulkWriter(actor=self.actor, historical=True, people_known=not Petitioner.objects.exists())
         done = 0
         batches = 0
         analyze = count >= ANALYZE_FROM

@@ -251,8 +251,11 @@ class BulkWriter:
     """Write matters in batches. Reuse one writer across batches so people are resolved once."""
 
     def __init__(self, *, actor: Any = None, historical: bool = False, first_action: str = "register",
-                 repeat_action: str = "repeat_contact", note: str = "") -> None:
+                 repeat_action: str = "repeat_contact", note: str = "", people_known: bool = False) -> None:
+        """`people_known`: every petitioner in the database was written by this writer (a load into an
+        empty database), so a person it has not seen is new without asking the database."""
         self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.people_known = people_known
         self.actor_unit_id = getattr(self.actor, "unit_id", None)
         self.historical = historical
         self.first_action = first_action
@@ -328,6 +331,8 @@ class BulkWriter:
         for i in pending:
             by_kind[slots[i][0][0][0]].append(i)
         found: dict[tuple, int] = {}
+        if self.people_known:
+            by_kind.clear()
         ids = [slots[i][0][0][1] for i in by_kind["id"]]
         for start in range(0, len(ids), 500):
             for pk, idx in Petitioner.objects.filter(id_index__in=ids[start : start + 500]).values_list(

@@ -250,8 +250,8 @@ def _datetime(value: Any) -> datetime.datetime | None:
         moment = datetime.datetime(value.year, value.month, value.day)  # noqa: DTZ001 - made aware below
     else:
         moment = _parse_datetime(str(value).strip())
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    if moment.tzinfo is None:  # a ledger's times are the office's local time
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
 
 
