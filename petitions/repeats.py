@@ -18,7 +18,7 @@ from django.db.models import Q
 from core import pii
 from petitions import idcard, similarity
 from petitions.choices import OPEN_STATUSES, Status
-from petitions.models import Petition, Petitioner
+from petitions.models import Contact, Petition, Petitioner
 
 SAME_PERSON_LIMIT = 10
 
@@ -73,7 +73,10 @@ def petitioner_ids(people: Iterable[Any]) -> set[int]:
 
 
 def matters_of(people_ids: set[int], base: Any) -> Any:
-    return base.filter(contacts__people__petitioner_id__in=people_ids).distinct()
+    """The matters of `base` with a contact by one of these people. A semi-join on the matter id rather than
+    a join and DISTINCT over every selected column: at a million matters PostgreSQL took longer to
+    plan that query than to run it."""
+    return base.filter(pk__in=Contact.objects.filter(people__petitioner_id__in=people_ids).values("petition_id"))
 
 
 def check_repeats(user: Any, *, title: str, content: str, people: Iterable[Any] = (), locality: Any = None,

@@ -168,8 +168,13 @@ def match_count(query: str) -> int:
 RECENT_DOCUMENTS = 20000
 
 
-def newest_matching(queryset: Any, query: str, count: int) -> Any:
-    """Narrow a Petition queryset to the `count` most recently registered matches of `query`."""
+def newest_matching(queryset: Any, query: str, count: int, *, enough: int | None = None) -> Any:
+    """Narrow a Petition queryset to the `count` most recently registered matches of `query`.
+
+    `enough` (PostgreSQL): when at least this many matches are among the newest documents, they are
+    the answer and the index is not asked for older ones. Asking it costs most for a phrase that is
+    common over the years but rarer lately (every match re-checked for word order); a caller that
+    wants candidates rather than a complete list can settle for fewer."""
     if not has_terms(query):
         return queryset.none()
     if connection.vendor == "postgresql":
@@ -184,7 +189,7 @@ def newest_matching(queryset: Any, query: str, count: int) -> Any:
                 f"WHERE vector @@ to_tsquery('simple', %s) ORDER BY petition_id DESC LIMIT {int(count)}",
                 [tsquery(query)])
             ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) >= count:
+        if len(ids) >= (count if enough is None else min(enough, count)):
             return queryset.filter(pk__in=ids)
     sql, params = match_sql(query, newest=count)
     return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - the SQL is ours, the query is a parameter

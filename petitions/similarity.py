@@ -26,9 +26,10 @@ from petitions.models import Petition
 SIMILAR_MIN = 0.3  # below this a matter is not shown as similar
 SAME_FACTS_MIN = 0.5  # at or above this a finalised matter of the same person counts as "the same facts"
 RECENT_DAYS = 730
-LOCALITY_CANDIDATES = 300
+LOCALITY_CANDIDATES = 200
 SCOPE_CANDIDATES = 150
 PHRASE_CANDIDATES = 100
+PHRASE_ENOUGH = 10  # this many matches among the newest documents need no look further back (search.newest_matching)
 INDEX_CANDIDATES = 50
 
 
@@ -71,7 +72,7 @@ def candidates(user: Any, title: str, locality: Any = None, *,
         found[pk] = (t, c)
     phrase = _longest_run(title)
     if len(phrase) >= 4:
-        for pk, t, c in search.newest_matching(qs, phrase, PHRASE_CANDIDATES).values_list("pk", "title", "content"):
+        for pk, t, c in search.newest_matching(qs, phrase, PHRASE_CANDIDATES, enough=PHRASE_ENOUGH).values_list("pk", "title", "content"):
             found[pk] = (t, c)
     return found
 
@@ -112,6 +113,8 @@ def similar_matters(user: Any, title: str, content: str, locality: Any = None, l
         return []
     found = {**candidates(user, title, locality), **index_candidates(title, content)}
     ranked = rank(title, content, found, min_score=min_score, limit=limit * 10, exclude_ids=exclude_ids)
-    visible = Petition.objects.visible_to(user).select_related("receiving_unit", "locality", "category").in_bulk(
-        [pk for pk, _ in ranked])
-    return [(visible[pk], value) for pk, value in ranked if pk in visible][:limit]
+    # Which of the best may the user see (ids only), then the rows of the first `limit` of those.
+    allowed = set(Petition.objects.visible_to(user).filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True))
+    shown = [(pk, value) for pk, value in ranked if pk in allowed][:limit]
+    rows = Petition.objects.select_related("receiving_unit", "locality", "category").in_bulk([pk for pk, _ in shown])
+    return [(rows[pk], value) for pk, value in shown if pk in rows]

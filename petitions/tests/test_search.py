@@ -248,3 +248,16 @@ def test_newest_matches_of_a_phrase(cast, monkeypatch, recent):
     newest = search.newest_matching(Petition.objects.all(), "小区电梯停运", 2)
     assert sorted(newest.values_list("pk", flat=True)) == sorted(p.pk for p in made[1:])
     assert not search.newest_matching(Petition.objects.all(), "电梯停运很久", 2).exists()
+
+
+def test_a_caller_may_settle_for_fewer_of_the_newest_matches(cast, monkeypatch):
+    made = [register(cast.town_a, cast.desk_a, f"幸福里小区电梯停运{i}", "请求处理。") for i in range(3)]
+    register(cast.town_a, cast.desk_a, "路灯不亮", "小区路灯坏了。")
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 2)  # the two newest: the last match and the street light
+    settled = search.newest_matching(Petition.objects.all(), "小区电梯停运", 2, enough=1)
+    complete = search.newest_matching(Petition.objects.all(), "小区电梯停运", 2)
+    assert sorted(complete.values_list("pk", flat=True)) == [made[1].pk, made[2].pk]
+    if connection.vendor == "postgresql":  # one match among the newest is enough: no look further back
+        assert list(settled.values_list("pk", flat=True)) == [made[2].pk]
+    else:  # SQLite's index hands over the newest matches directly
+        assert sorted(settled.values_list("pk", flat=True)) == [made[1].pk, made[2].pk]
