@@ -110,7 +110,7 @@ def _raw(user, term: str, f: dict) -> float:  # noqa: ANN001
     from django.db import connection
 
     from petitions.models import Petition
-    from petitions.paginators import SearchPaginator
+    from petitions.paginators import SearchPaginator, serial_plans
     from petitions.selectors import filter_petitions
 
     params = {"search": term, **{k: str(v) for k, v in f.items()}}
@@ -125,8 +125,9 @@ def _raw(user, term: str, f: dict) -> float:  # noqa: ANN001
         rows = cursor.fetchall()
         if len(rows) > SearchPaginator.COUNT_CAP:  # the page's ids by the ordered-page plan, as the paginator reads them
             ids_sql, ids_params = page_qs.values_list("pk", flat=True)[:20].query.sql_with_params()
-            cursor.execute(ids_sql, ids_params)
-            ids = [row[0] for row in cursor.fetchall()] or [0]
+            with serial_plans():
+                cursor.execute(ids_sql, ids_params)
+                ids = [row[0] for row in cursor.fetchall()] or [0]
         else:
             ids = [pk for pk, _ in sorted(rows, key=lambda r: (r[1], r[0]), reverse=True)[:20]] or [0]
         sql, sql_params = base.filter(pk__in=ids).query.sql_with_params()

@@ -261,3 +261,20 @@ def test_a_caller_may_settle_for_fewer_of_the_newest_matches(cast, monkeypatch):
         assert list(settled.values_list("pk", flat=True)) == [made[2].pk]
     else:  # SQLite's index hands over the newest matches directly
         assert sorted(settled.values_list("pk", flat=True)) == [made[1].pk, made[2].pk]
+
+
+def test_the_page_walk_is_planned_without_parallel_workers_and_the_setting_does_not_leak():
+    from petitions.paginators import serial_plans
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans serially")
+
+    def workers() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return cursor.fetchone()[0]
+
+    before = workers()
+    with serial_plans():
+        assert workers() == "0"
+    assert workers() == before
