@@ -328,11 +328,9 @@ class BulkWriter:
                         resolved[slot] = self._people[deciding]
         pending = [i for i in range(len(slots)) if i not in resolved]
         by_kind: dict[str, list[int]] = defaultdict(list)
-        for i in pending:
+        for i in [] if self.people_known else pending:  # known: nobody else's people in the database
             by_kind[slots[i][0][0][0]].append(i)
         found: dict[tuple, int] = {}
-        if self.people_known:
-            by_kind.clear()
         ids = [slots[i][0][0][1] for i in by_kind["id"]]
         for start in range(0, len(ids), 500):
             for pk, idx in Petitioner.objects.filter(id_index__in=ids[start : start + 500]).values_list(

@@ -25,17 +25,12 @@ def next_number(unit_code: str, year: int) -> str:
     return format_number(unit_code, year, next_value(sequence_key(unit_code, year)))
 
 
-def reserve(key: str, count: int) -> int:
-    """Reserve `count` consecutive values of a sequence; returns the first. Concurrency-safe."""
-    return reserve_blocks({key: count})[key]
-
-
 def reserve_blocks(counts: dict[str, int]) -> dict[str, int]:
     """Reserve a block of `count` values of each sequence `key` at once; returns each key's first value.
 
     One upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, both databases) instead of two or three
-    statements per key: a batch of an import touches dozens of (unit, year) sequences. The same row
-    locks as `reserve`, taken in key order, so concurrent callers get distinct blocks without deadlock."""
+    statements per key: a batch of an import touches dozens of (unit, year) sequences. The upsert locks
+    each row until commit, taken in key order, so concurrent callers get distinct blocks without deadlock."""
     if any(count < 1 for count in counts.values()):
         raise ValueError("count must be positive")
     table = Sequence._meta.db_table
@@ -55,8 +50,7 @@ def reserve_blocks(counts: dict[str, int]) -> dict[str, int]:
 
 def reserve_number_blocks(counts: dict[tuple[str, int], int]) -> dict[tuple[str, int], list[str]]:
     """Blocks of readable numbers for many (unit code, year) pairs, in one statement."""
-    firsts = reserve_blocks({sequence_key(code, year): count for (code, year), count in counts.items()})
-    return {(code, year): [format_number(code, year, serial)
-                           for serial in range(firsts[sequence_key(code, year)],
-                                               firsts[sequence_key(code, year)] + count)]
+    keys = {group: sequence_key(*group) for group in counts}
+    firsts = reserve_blocks({keys[group]: count for group, count in counts.items()})
+    return {(code, year): [format_number(code, year, firsts[keys[code, year]] + i) for i in range(count)]
             for (code, year), count in counts.items()}

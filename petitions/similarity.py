@@ -17,6 +17,7 @@ import datetime
 from operator import add
 from typing import Any
 
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from petitions import search
@@ -113,8 +114,12 @@ def similar_matters(user: Any, title: str, content: str, locality: Any = None, l
         return []
     found = {**candidates(user, title, locality), **index_candidates(title, content)}
     ranked = rank(title, content, found, min_score=min_score, limit=limit * 10, exclude_ids=exclude_ids)
-    # Which of the best may the user see (ids only), then the rows of the first `limit` of those.
-    allowed = set(Petition.objects.visible_to(user).filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True))
-    shown = [(pk, value) for pk, value in ranked if pk in allowed][:limit]
-    rows = Petition.objects.select_related("receiving_unit", "locality", "category").in_bulk([pk for pk, _ in shown])
-    return [(rows[pk], value) for pk, value in shown if pk in rows]
+    if not ranked:
+        return []
+    # The first `limit` of the best that the user may see, in rank order, in one scoped query (only
+    # those rows are loaded, not all of the best).
+    score = dict(ranked)
+    order = Case(*(When(pk=pk, then=Value(i)) for i, (pk, _) in enumerate(ranked)), output_field=IntegerField())
+    shown = (Petition.objects.visible_to(user).filter(pk__in=list(score)).select_related(
+        "receiving_unit", "locality", "category").order_by(order)[:limit])
+    return [(petition, score[petition.pk]) for petition in shown]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from petitions.models import Petition
-from petitions.numbering import format_number, reserve, reserve_number_blocks, sequence_key
+from petitions.numbering import format_number, reserve_blocks, reserve_number_blocks, sequence_key
 from petitions.services import PersonInput, RegistrationInput, register_contact
 from xinfang.testing import in_thread, run_threads
 
@@ -55,7 +55,7 @@ def test_concurrent_block_reservations_and_single_numbers_never_overlap(threads_
 
         for _ in range(3):
             if index % 2:
-                first = reserve(key, 10)
+                first = reserve_blocks({key: 10})[key]
                 values = list(range(first, first + 10))
             else:
                 values = [next_value(key)]
@@ -77,7 +77,7 @@ def test_reserve_number_blocks_formats_a_block_per_unit_and_year():
         (unit, 2025): [f"{unit}-2025-000004"], (unit, 2026): [f"{unit}-2026-000001", f"{unit}-2026-000002"],
         ("K349902001", 2025): ["K349902001-2025-000001"]}
     with pytest.raises(ValueError, match="count must be positive"):
-        reserve("x", 0)
+        reserve_blocks({"x": 0})
 
 
 @pytest.mark.django_db(transaction=True)
