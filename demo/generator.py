@@ -15,11 +15,16 @@ from __future__ import annotations
 import bisect
 import datetime
 import itertools
+import multiprocessing
+import os
+import queue
 import random
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -57,9 +62,10 @@ class Stats:
     petitioners: int = 0
 
 
-def _id_number(rng: random.Random, region: str) -> str:
+def _id_number(rng: random.Random, region: str, part: int = 0, parts: int = 1) -> str:
     birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 365 * 52))
-    first17 = f"{region}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    sequence = rng.randint(0, 999) if parts == 1 else rng.randrange(part, 1000, parts)
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return first17 + idcard.check_char(first17)
 
 
@@ -68,8 +74,12 @@ def _phone(rng: random.Random) -> str:
 
 
 class DemoGenerator:
-    def __init__(self, seed: int = 2026, days_back: int = 540) -> None:
+    def __init__(self, seed: int = 2026, days_back: int = 540, *, part: int = 0, parts: int = 1) -> None:
+        """`part` of `parts`: one of several generators loading in parallel (run_parallel). Each takes every
+        `parts`-th village of the same shuffled order, so their people never meet (an ID number's
+        sequence digits are kept apart too) and together they have the one generator's distribution."""
         self.rng = random.Random(seed)
+        self.part, self.parts = part, parts
         self.days_back = days_back
         self.now = timezone.now()
         self.tz = timezone.get_default_timezone()
@@ -83,7 +93,12 @@ class DemoGenerator:
         order = list(self.villages)
         self.rng.shuffle(order)
         self.villages = order
-        self.village_cum = list(itertools.accumulate(1.0 / (i + 1) ** 0.6 for i in range(len(order))))
+        weights = [1.0 / (i + 1) ** 0.6 for i in range(len(order))]
+        self.share = sum(weights[part::parts]) / sum(weights)  # of all matters, this part's villages' share
+        self.villages = order[part::parts]
+        self.village_cum = list(itertools.accumulate(weights[part::parts]))
+        if parts > 1:
+            self.rng = random.Random(f"{seed}/{part}/{parts}")
         self.bureaus: dict[int | None, Unit] = {u.parent_id: u for u in units if u.kind == UnitKind.BUREAU}
         self.departments = [u for u in units if u.kind in (UnitKind.DEPARTMENT, UnitKind.LEGAL)]
         self.province_bureau = next(u for u in units if u.kind == UnitKind.BUREAU and u.level == Level.PROVINCE)
@@ -157,7 +172,7 @@ class DemoGenerator:
         has_id = rng.random() < 0.88
         person = PersonInput(
             name=person_name(rng),
-            id_number=_id_number(rng, county.division_code) if has_id else "",
+            id_number=_id_number(rng, county.division_code, self.part, self.parts) if has_id else "",
             phone=_phone(rng),
             address=f"{county.name}{self.by_id[locality.parent_id].name}{locality.name}{rng.randint(1, 200)}号",
             unverified_reason="" if has_id else rng.choice(["未携带身份证", "拒绝提供", "来信未写明"]),
@@ -233,7 +248,8 @@ class DemoGenerator:
             locality_id=locality.pk, joint_letter=joint, anonymous=anonymous, accused=accused,
         )
 
-    def run(self, count: int, progress: Callable[[int, int], None] | None = None, *, history: bool = True) -> Stats:
+    def run(self, count: int, progress: Callable[[int, int], None] | None = None, *, history: bool = True,
+            people_known: bool | None = None) -> Stats:
         """Generate and write `count` matters (with their repeat contacts) in batches.
 
         `history=False` leaves every matter "registered" (the lifecycle hooks are not run)."""
@@ -241,7 +257,9 @@ class DemoGenerator:
         run_history = history
         # Into a database without petitioners, every person a later batch meets again is one this
         # writer created: it need not look people up (a probe per person into a growing index).
-        writer = BulkWriter(actor=self.actor, historical=True, people_known=not Petitioner.objects.exists())
+        if people_known is None:
+            people_known = not Petitioner.objects.exists()
+        writer = BulkWriter(actor=self.actor, historical=True, people_known=people_known)
         done = 0
         batches = 0
         analyze = count >= ANALYZE_FROM
@@ -250,6 +268,8 @@ class DemoGenerator:
             # seasonal timeline (the same distribution as random draws), so a matter's id grows with its date
             # and recent matters sit together on disk.
             batch = [self.one((done + i + self.rng.random()) / count) for i in range(min(BATCH, count - done))]
+            if self.parts > 1:
+                writer.reserve_numbers(batch)  # not under the batch's transaction: see reserve_numbers
             with transaction.atomic():
                 written = writer.write(batch)
                 if run_history:
@@ -281,3 +301,93 @@ def refresh_statistics(*, final: bool = False) -> None:
             cursor.execute("VACUUM (ANALYZE)")
         else:
             cursor.execute(f"ANALYZE {', '.join(t for t in LOAD_TABLES if t != 'petitions_searchdocument')}")
+
+
+def tune_bulk_session(count: int) -> None:
+    """Session settings for a large demo load, on this process's connection."""
+    if count < ANALYZE_FROM:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # A large demo load is restartable from scratch, so trade crash safety for speed while it runs.
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-262144")
+            cursor.execute("PRAGMA wal_autocheckpoint=20000")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SET synchronous_commit TO OFF")  # this session only: no flush wait per batch
+
+
+def default_parts(count: int) -> int:
+    """How many writers load `count` matters: on PostgreSQL, one per core for a large load (the server
+    works for one writer while the other builds its next rows); SQLite has a single writer."""
+    if connection.vendor != "postgresql" or count < ANALYZE_FROM:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_parallel(count: int, parts: int, *, seed: int, days_back: int, history: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> Stats:
+    """`DemoGenerator.run` split over `parts` processes, each writing its share of the villages on its own
+    connection (forked, so the generators built here are theirs). With one part it is `run` itself."""
+    generators = [DemoGenerator(seed=seed, days_back=days_back, part=i, parts=parts) for i in range(parts)]
+    people_known = not Petitioner.objects.exists()
+    if history:
+        history_hooks.run_setup()
+    if parts == 1:
+        tune_bulk_session(count)
+        return generators[0].run(count, progress=progress, history=history, people_known=people_known)
+    counts = [round(count * g.share) for g in generators[:-1]]
+    counts.append(count - sum(counts))
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    done = context.Array("q", parts)
+    connections.close_all()  # a forked child must not share the parent's socket
+    workers = [context.Process(target=_write_part, name=f"seed_demo-{i}",
+                               args=(generators[i], counts[i], history, people_known, results, done, i))
+               for i in range(parts)]
+    for worker in workers:
+        worker.start()
+    stats, reported = Stats(), 0
+    failures: list[str] = []
+    try:
+        while reported < parts and not failures:
+            try:
+                kind, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                failures += [f"进程 {w.name} 异常退出（{w.exitcode}）" for w in workers if w.exitcode]
+                if progress:
+                    progress(sum(done[:]), count)
+                continue
+            if kind == "error":
+                failures.append(payload)
+                continue
+            reported += 1
+            stats.matters += payload.matters
+            stats.contacts += payload.contacts
+            stats.petitioners += payload.petitioners
+    finally:
+        for worker in workers:
+            if worker.is_alive() and (failures or reported < parts):
+                worker.terminate()
+            worker.join()
+    if failures:
+        raise RuntimeError("演示数据并行装载失败（已写入的部分请清空数据库后重来）：\n" + "\n".join(failures))
+    if progress:
+        progress(count, count)
+    return stats
+
+
+def _write_part(generator: DemoGenerator, count: int, history: bool, people_known: bool,
+                results: Any, done: Any, part: int) -> None:
+    """One worker of run_parallel (in a forked process): write its matters, report its Stats or the error."""
+    try:
+        tune_bulk_session(count)
+
+        def progress(written: int, _total: int) -> None:
+            done[part] = written
+
+        results.put(("ok", generator.run(count, progress=progress, history=history, people_known=people_known)))
+    except BaseException:  # noqa: BLE001 - the parent reports it and stops the other workers
+        results.put(("error", f"进程 seed_demo-{part}：\n{traceback.format_exc()}"))
+    finally:
+        connections.close_all()

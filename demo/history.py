@@ -22,6 +22,19 @@ HISTORY_HOOKS: list[str] = [
 ]
 
 
+# Called once before a load's first batch, before parallel writers start (demo.generator.run_parallel):
+# shared rows that a hook would otherwise add when it first needs them, racing the other writers.
+SETUP_HOOKS: list[str] = [
+    "handling.demo.prepare",
+]
+
+
+def run_setup() -> None:
+    for path in SETUP_HOOKS:
+        module, _, name = path.rpartition(".")
+        getattr(import_module(module), name)()
+
+
 def _load(path: str) -> Callable[[list[int], random.Random], None]:
     module, _, name = path.rpartition(".")
     return getattr(import_module(module), name)

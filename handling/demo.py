@@ -135,6 +135,11 @@ def _ensure_calendar(today: datetime.date) -> None:
             add_provisional_year(year)
 
 
+def prepare() -> None:
+    """Before a demo load (demo/history.py SETUP_HOOKS): the calendar years its deadlines run into."""
+    _ensure_calendar(timezone.localdate())
+
+
 def advance(petition_ids: list[int], rng: random.Random) -> None:
     """Move a batch of freshly generated (registered) matters along their lifecycle."""
     today = timezone.localdate()

@@ -117,7 +117,8 @@ def _add_accounts(specs: Sequence[tuple[str, Unit, str, str]]) -> None:
                     title=title)
         user.set_unusable_password()
         users.append(user)
-    User.objects.bulk_create(users)
+    # Parallel demo loaders (seed_demo on PostgreSQL) may add the same account at once: one of them does.
+    User.objects.bulk_create(users, ignore_conflicts=True)
 
 
 def _ensure_leaders(units: dict[int, Unit], people: _People) -> bool:

@@ -12,6 +12,7 @@ import datetime
 import json
 import re
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,8 +253,9 @@ class BulkWriter:
 
     def __init__(self, *, actor: Any = None, historical: bool = False, first_action: str = "register",
                  repeat_action: str = "repeat_contact", note: str = "", people_known: bool = False) -> None:
-        """`people_known`: every petitioner in the database was written by this writer (a load into an
-        empty database), so a person it has not seen is new without asking the database."""
+        """`people_known`: every petitioner this writer can meet was written by it (a load into an empty
+        database, or one of parallel loaders whose people are kept apart), so a person it has not seen
+        is new without asking the database."""
         self.actor = actor if getattr(actor, "is_authenticated", False) else None
         self.people_known = people_known
         self.actor_unit_id = getattr(self.actor, "unit_id", None)
@@ -265,6 +267,7 @@ class BulkWriter:
         self._id_cache: dict[str, Any] = {}
         self._phone_cache: dict[str, str] = {}
         self._area_level: dict[int, str] = {}
+        self._reserved: dict[int, dict[int, str]] = {}  # numbers reserved ahead (reserve_numbers), by batch
 
     # People ---------------------------------------------------------------------------------
     def _prepare(self, person: PersonInput) -> tuple[list[tuple], dict[str, Any]]:
@@ -373,6 +376,32 @@ class BulkWriter:
             self._area_level[unit.pk] = derive_visit_level(Channel.VISIT, unit)
         return self._area_level[unit.pk]
 
+    def _numbers(self, new: list[BulkMatter]) -> dict[int, str]:
+        """Readable numbers for new matters (by id() of the matter), reserved in blocks per (unit code, year)."""
+        groups: dict[tuple[str, int], list[BulkMatter]] = defaultdict(list)
+        zone = timezone.get_current_timezone()
+        for m in new:
+            first = m.contacts[0]
+            groups[(first.receiving_unit.code, first.received_at.astimezone(zone).year)].append(m)
+        numbers: dict[int, str] = {}
+        blocks = numbering.reserve_number_blocks({group: len(items) for group, items in groups.items()})
+        for group, items in groups.items():
+            for m, number in zip(items, blocks[group], strict=True):
+                numbers[id(m)] = number
+        return numbers
+
+    def reserve_numbers(self, matters: list[BulkMatter]) -> None:
+        """Reserve the numbers of a batch now, in their own short transaction, for the next `write(matters)`.
+
+        Writers loading in parallel (seed_demo on PostgreSQL) call this outside their batch transaction:
+        a number block is a row lock on its counter, which would otherwise be held until the batch
+        commits and make the other writers wait for it. A batch that then fails leaves a gap in the
+        numbers, never a duplicate."""
+        for m in matters:
+            m.contacts.sort(key=lambda c: c.received_at)
+        with transaction.atomic():
+            self._reserved[id(matters)] = self._numbers([m for m in matters if m.existing_id is None])
+
     def write(self, matters: list[BulkMatter]) -> BulkStats:
         self.stats = BulkStats()
         if not matters:
@@ -410,17 +439,7 @@ class BulkWriter:
         new = [m for m in matters if m.existing_id is None]
         new_set = {id(m) for m in new}
         existing = [m for m in matters if id(m) not in new_set]
-        # Numbers in blocks per (unit code, year).
-        groups: dict[tuple[str, int], list[BulkMatter]] = defaultdict(list)
-        zone = timezone.get_current_timezone()
-        for m in new:
-            first = m.contacts[0]
-            groups[(first.receiving_unit.code, first.received_at.astimezone(zone).year)].append(m)
-        numbers: dict[int, str] = {}
-        blocks = numbering.reserve_number_blocks({group: len(items) for group, items in groups.items()})
-        for group, items in groups.items():
-            for m, number in zip(items, blocks[group], strict=True):
-                numbers[id(m)] = number
+        numbers = self._reserved.pop(id(matters), None) or self._numbers(new)
         user_id = self.actor.pk if self.actor else None
         petition_ids = tables["petition"].allocate_ids(len(new))
         rows = []
@@ -603,21 +622,27 @@ def restore_deferred() -> list[str]:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute("SET maintenance_work_mem TO '512MB'")  # this session: sort in memory
-        for name, sql in pending["indexes"]:
-            if postgres:
-                cursor.execute("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s",
-                               [name])
-            else:
-                cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
-            if cursor.fetchone():
-                continue
-            try:
-                with transaction.atomic():
-                    cursor.execute(sql)
-                restored.append(name)
-            except Exception as exc:  # noqa: BLE001 - every index is attempted; all failures are reported
-                failures.append(f"{name}: {exc}")
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        present = {row[0] for row in cursor.fetchall()}
+    # The inverted (GIN) index of the search documents is the longest build: it starts first.
+    missing = sorted(((name, sql) for name, sql in pending["indexes"] if name not in present),
+                     key=lambda item: "USING gin" not in item[1])
+    # On PostgreSQL, outside a transaction, the indexes are built two at a time on their own connections
+    # (CREATE INDEX locks out writes, not another CREATE INDEX): one build is mostly one core's work.
+    builders = 2 if postgres and not connection.in_atomic_block and len(missing) > 1 else 1
+    if builders > 1:
+        with ThreadPoolExecutor(builders) as pool:
+            outcomes = list(pool.map(_build_index_alone, missing))
+    else:
+        outcomes = [_build_index(name, sql) for name, sql in missing]
+    for name, failure in outcomes:
+        if failure:
+            failures.append(failure)
+        else:
+            restored.append(name)
+    with connection.cursor() as cursor:
         for table, name, definition in pending["foreign_keys"]:
             cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s AND conrelid = %s::regclass",
                            [name, table])
@@ -629,10 +654,28 @@ def restore_deferred() -> list[str]:
                 restored.append(name)
             except Exception as exc:  # noqa: BLE001 - as above
                 failures.append(f"{name}: {exc}")
-        if postgres:
-            cursor.execute("RESET maintenance_work_mem")
     if failures:
         raise RuntimeError("批量装载后以下索引或外键未能恢复（数据未删，修正后重新运行 seed_demo 即可补建）：\n"
                            + "\n".join(failures))
     path.unlink()
     return restored
+
+
+def _build_index(name: str, sql: str) -> tuple[str, str]:
+    """Build one deferred index on this thread's connection. Returns (name, failure or "")."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL maintenance_work_mem TO '512MB'")  # sort in memory
+            cursor.execute(sql)
+    except Exception as exc:  # noqa: BLE001 - every index is attempted; all failures are reported
+        return name, f"{name}: {exc}"
+    return name, ""
+
+
+def _build_index_alone(item: tuple[str, str]) -> tuple[str, str]:
+    """_build_index in a worker thread, which has a connection of its own, closed afterwards."""
+    try:
+        return _build_index(*item)
+    finally:
+        connection.close()
