@@ -484,12 +484,24 @@ def import_file(path_or_name: str | Path, fh: IO[bytes] | None = None, *, actor:
         done += _flush(writer, batch, result)
         if progress:
             progress("write", done, total)
+        if result.created_matters or result.created_contacts:
+            transaction.on_commit(_merge_search_index_soon)
         record(actor, Action.IMPORT, None, object_type="petitions.petition",
                summary=f"导入台账 {os.path.basename(name)}：事项 {result.created_matters} 件，"
                        f"件次 {result.created_contacts}",
                data={"file": os.path.basename(name), **{k: v for k, v in result.as_dict().items()
                                                         if k not in ("errors", "warnings")}})
     return result
+
+
+def _merge_search_index_soon() -> None:
+    """After an import: the background worker merges the new search entries (see search.merge_pending)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from petitions.tasks import merge_search_index
+
+        merge_search_index.enqueue()
 
 
 def _flush(writer: BulkWriter, batch: list[BulkMatter], result: ImportResult) -> int:

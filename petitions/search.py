@@ -271,6 +271,23 @@ def index_documents(docs: Sequence[tuple[int, str]], *, replace: bool = False) -
                            [(pk, token_string(text)) for pk, text in docs])
 
 
+GIN_INDEX = "petitions_search_vector_gin"
+
+
+def merge_pending() -> int:
+    """PostgreSQL: merge the search index's pending list into the index now; returns the pages merged.
+
+    New documents go to the GIN index's pending list (cheap appends, searched linearly until merged;
+    its limit is raised by migration 0010 so that no registration or import pays for a merge inline).
+    The background worker calls this right after an import and every minute (petitions.tasks).
+    SQLite's FTS5 merges its segments as it writes: nothing to do there."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])
+        return int(cursor.fetchone()[0])
+
+
 def _names_by_petition(ids: Sequence[int]) -> dict[int, list[str]]:
     from petitions.models import ContactPerson
 

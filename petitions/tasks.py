@@ -97,3 +97,14 @@ def run_import_job(job_id: int) -> dict:
                                                finished_at=timezone.now())
     write_progress(job.pk, "done", total, total)
     return data
+
+
+@task()
+def merge_search_index() -> int:
+    """Merge the search index's pending entries (PostgreSQL; see search.merge_pending)."""
+    from petitions.search import merge_pending
+
+    return merge_pending()
+
+
+PERIODIC = [(merge_search_index, 60)]
