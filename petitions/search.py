@@ -31,6 +31,9 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "petitions_search_fts"
+# SQL (PostgreSQL) of the facet lexemes of the matter row `p` (see FACET_MARK; also migration 0011).
+FACET_VECTOR = ("array_to_tsvector(array_remove(ARRAY['§c' || p.category_id, '§k' || p.kind, "
+                "'§h' || p.channel], NULL))")
 DOC_TABLE = "petitions_searchdocument"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -112,15 +115,46 @@ def tsquery(query: str) -> str:
     return " & ".join(f"({p})" for p in parts)
 
 
-def match_sql(query: str, *, newest: int | None = None) -> tuple[str, list[str]]:
+# PostgreSQL: besides its words, a document holds one lexeme per facet of its matter that never changes
+# after registration (category, kind, channel: "§c<id>", "§k<kind>", "§h<channel>"). A search with such
+# a filter asks the index for the words AND the facet, so a common word is intersected with a category
+# inside the index instead of fetching every document with the word. Words never contain "§" (tokens
+# are Chinese characters, Latin letters and digits). The matter's own columns are still filtered too.
+FACET_MARK = "§"
+
+
+def facets(*, category_ids: Iterable[int] = (), kind: str = "", channel: str = "") -> list[list[str]]:
+    """Facet lexeme groups for a search's filters: a document must hold one lexeme of every group."""
+    groups = []
+    if category_ids:
+        groups.append([f"{FACET_MARK}c{int(pk)}" for pk in category_ids])
+    if kind:
+        groups.append([f"{FACET_MARK}k{kind}"])
+    if channel:
+        groups.append([f"{FACET_MARK}h{channel}"])
+    return groups
+
+
+def _facet_tsquery(groups: Sequence[Sequence[str]]) -> str:
+    """tsquery input text (lexemes taken verbatim, not parsed as words)."""
+    return " & ".join("(" + " | ".join(f"'{lexeme}'" for lexeme in group) + ")" for group in groups if group)
+
+
+def match_sql(query: str, *, newest: int | None = None,
+              facet_groups: Sequence[Sequence[str]] = ()) -> tuple[str, list[str]]:
     """SQL selecting the ids of matters whose indexed text matches `query` (which must have terms).
 
     `newest=n` keeps only the n highest ids (the most recently registered matches), which the
-    index can produce without reading the rest.
+    index can produce without reading the rest. `facet_groups` (see facets()) narrows the matches
+    inside the index on PostgreSQL; on SQLite it is left to the caller's own filters.
     """
     if connection.vendor == "postgresql":
         sql = f"SELECT petition_id FROM {DOC_TABLE} WHERE vector @@ to_tsquery('simple', %s)"  # noqa: S608
         params = [tsquery(query)]
+        if any(facet_groups):
+            sql = (f"SELECT petition_id FROM {DOC_TABLE} "  # noqa: S608
+                   f"WHERE vector @@ (to_tsquery('simple', %s) && %s::tsquery)")
+            params.append(_facet_tsquery(facet_groups))
         if newest:
             sql += f" ORDER BY petition_id DESC LIMIT {int(newest)}"
         return sql, params
@@ -144,10 +178,10 @@ MANY_MATCHES = 20000
 SORT_MATCHES = 10000
 
 
-def estimated_matches(query: str) -> int:
+def estimated_matches(query: str, facet_groups: Sequence[Sequence[str]] = ()) -> int:
     """PostgreSQL's own estimate of how many matters match (from the statistics of the index column:
     close for common words, low for rare ones, and a millisecond instead of a count)."""
-    sql, params = match_sql(query)
+    sql, params = match_sql(query, facet_groups=facet_groups)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -196,7 +230,7 @@ def newest_matching(queryset: Any, query: str, count: int, *, enough: int | None
 
 
 def filter_matching(queryset: Any, query: str, *, ordered_page: bool = False, within: str = "",
-                    indexed_filter: bool = False) -> Any:
+                    indexed_filter: bool = False, facet_groups: Sequence[Sequence[str]] = ()) -> Any:
     """Narrow a Petition queryset to the matters matching `query`; unchanged if the query has no terms.
 
     `ordered_page=True` is for a queryset that will be read as one ordered page (LIMIT): with many
@@ -209,16 +243,19 @@ def filter_matching(queryset: Any, query: str, *, ordered_page: bool = False, wi
 
     `indexed_filter=True` says the queryset also filters on an indexed column (category, locality,
     period): with very many matches, SQLite is then left to start from that index.
+
+    `facet_groups`: the queryset's filters on category, kind and channel as facets() (PostgreSQL
+    intersects them with the words inside the index; the queryset must filter on them as well).
     """
     if not has_terms(query):
         return queryset
-    sql, params = match_sql(query)
+    sql, params = match_sql(query, facet_groups=facet_groups)
     if within:
         sql = (f"SELECT petition_id FROM petitions_petitionaccess WHERE unit_path >= %s AND unit_path < %s "  # noqa: S608
                f"AND petition_id IN ({sql})")
         params = [within, within + "~", *params]
     if (connection.vendor == "postgresql" and ordered_page and not within
-            and estimated_matches(query) <= SORT_MATCHES):
+            and estimated_matches(query, facet_groups) <= SORT_MATCHES):
         # Sort the matches rather than walk the date index (see SORT_MATCHES): the order is the
         # list's own, on an expression no index provides.
         newest = ExpressionWrapper(F("received_at") + Value(datetime.timedelta(0)), output_field=DateTimeField())
@@ -238,12 +275,14 @@ def index_documents(docs: Sequence[tuple[int, str]], *, replace: bool = False) -
         if connection.vendor == "postgresql":
             # The tokens are cut here (the same function as the queries'); PostgreSQL turns them into
             # the vector (C, and a word too long to index is skipped with a notice, not refused).
+            # The matter's facets (see FACET_MARK) come from its row, written before its document.
             conflict = ("ON CONFLICT (petition_id) DO UPDATE SET text = EXCLUDED.text, vector = EXCLUDED.vector"
                         if replace else "")
             cursor.execute(
                 f"INSERT INTO {DOC_TABLE} (petition_id, text, vector) "  # noqa: S608
-                f"SELECT pk, text, to_tsvector('simple', tokens) "
-                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS docs(pk, text, tokens) {conflict}",
+                f"SELECT docs.pk, docs.text, to_tsvector('simple', docs.tokens) || {FACET_VECTOR} "
+                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS docs(pk, text, tokens) "
+                f"JOIN petitions_petition p ON p.id = docs.pk {conflict}",
                 [[pk for pk, _ in docs], [text for _, text in docs], [token_string(text) for _, text in docs]])
             return
         if replace:

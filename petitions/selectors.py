@@ -166,13 +166,14 @@ def filter_petitions(qs: PetitionQuerySet, params: Any, *, ordered_page: bool = 
         qs = qs.filter(received_at__lt=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
                                                                  tzinfo=tz))
         applied["received_to"] = end.isoformat()
+    category_ids: list[int] = []
     category_id = _int(params.get("category"))
     if category_id:
         category = category_model.objects.filter(pk=category_id).first()
         if category is not None:
-            ids = list(category_model.objects.filter(
+            category_ids = list(category_model.objects.filter(
                 Q(pk=category.pk) | Q(full_name__startswith=category.full_name + "/")).values_list("pk", flat=True))
-            qs = qs.filter(category_id__in=ids)
+            qs = qs.filter(category_id__in=category_ids)
             applied["category"] = str(category_id)
     locality_id = _int(params.get("locality"))
     if locality_id:
@@ -200,6 +201,9 @@ def filter_petitions(qs: PetitionQuerySet, params: Any, *, ordered_page: bool = 
             applied[key] = str(value)
     if term:
         indexed = any(k in applied for k in ("category", "locality", "received_from", "received_to"))
-        qs = search.filter_matching(qs, term, ordered_page=ordered_page, within=within, indexed_filter=indexed)
+        facet_groups = search.facets(category_ids=category_ids, kind=applied.get("kind", ""),
+                                     channel=applied.get("channel", ""))
+        qs = search.filter_matching(qs, term, ordered_page=ordered_page, within=within, indexed_filter=indexed,
+                                    facet_groups=facet_groups)
         applied = {"q": term, **applied}
     return qs, applied

@@ -278,3 +278,37 @@ def test_the_page_walk_is_planned_without_parallel_workers_and_the_setting_does_
     with serial_plans():
         assert workers() == "0"
     assert workers() == before
+
+
+
+def test_facet_filters_are_answered_inside_the_index_with_the_same_results(cast):
+    """PostgreSQL: category, kind and channel are lexemes of the document too (search.FACET_MARK)."""
+    import importlib
+
+    from petitions.models import Category
+
+    wages = Category.objects.get(full_name="劳动和社会保障/劳动报酬/拖欠工资")
+    visit = register(cast.town_a, cast.desk_a, "甲拖欠工资", "来访。", category=wages)
+    register(cast.town_a, cast.desk_a, "乙拖欠工资", "来信。", channel="letter", kind="suggestion")
+    labour = Category.objects.get(full_name="劳动和社会保障")
+    other = Category.objects.get(full_name="城乡建设")
+    assert found(cast.officer, "工资", category=str(labour.pk), kind="claim", channel="visit") == {"甲拖欠工资"}
+    assert found(cast.officer, "工资", category=str(other.pk)) == set()
+    assert found(cast.officer, "工资", kind="suggestion", channel="letter") == {"乙拖欠工资"}
+    assert found(cast.officer, "工资", kind="suggestion", channel="visit") == set()
+    migration = importlib.import_module("petitions.migrations.0011_search_facets")
+    assert migration.FACETS == search.FACET_VECTOR  # documents written before and after the migration agree
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array(SELECT lexeme FROM unnest(vector) WHERE lexeme LIKE '§%%' ORDER BY 1) "
+                       "FROM petitions_searchdocument WHERE petition_id = %s", [visit.pk])
+        assert cursor.fetchone()[0] == sorted([f"§c{wages.pk}", "§hvisit", "§kclaim"])
+    groups = search.facets(category_ids=[labour.pk, wages.pk], kind="claim")
+    sql, params = search.match_sql("工资", facet_groups=groups)
+    assert params[1] == f"('§c{labour.pk}' | '§c{wages.pk}') & ('§kclaim')"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [row[0] for row in cursor.fetchall()] == [visit.pk]
+    search.reindex([visit.pk])  # a re-indexed document keeps its facets
+    assert found(cast.officer, "工资", category=str(labour.pk)) == {"甲拖欠工资"}
