@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import numpy as np
@@ -103,3 +104,39 @@ def test_prepare_normalises_and_drops_stop_words():
     assert "停车" in doc.words
     assert "领导" not in doc.words and "的" not in doc.words
     assert prepare("一二三四五六", max_chars=3).chars == "一二三"
+
+
+def test_nearest_training_texts_vote_for_their_labels():
+    texts, labels = corpus()
+    # a text that repeats a training message of one label word for word, with words of another label added
+    repeat = "区政府门口反映十年没有解决的老问题今天再次来信"
+    odd = texts + [repeat] * 3
+    odd_labels = labels + [SCHOOL] * 3
+    with_votes = train(odd, odd_labels)
+    without = train(odd, odd_labels, neighbours=0)
+    assert with_votes.neighbours is not None and without.neighbours is None
+    assert with_votes.info["params"]["neighbours"] == 5 and without.info["params"]["neighbours"] == 0
+    probe = repeat + "拖欠工资"
+    vote = with_votes.distribution(probe)[0][list(with_votes.classes).index(SCHOOL)]
+    no_vote = without.distribution(probe)[0][list(without.classes).index(SCHOOL)]
+    assert vote > no_vote
+    # one text and a batch give the same scores
+    batch = with_votes.probabilities([probe, "开发商逾期交房"])
+    assert np.allclose(batch[0], with_votes.distribution(probe)[0], atol=1e-5)
+
+
+def test_neighbour_votes_are_the_similarities_of_the_k_nearest(model):
+    knn = model.neighbours
+    assert knn is not None and knn.k == 5
+    x = model.features.transform([prepare(t) for t in ["开发商逾期交房", ""]])
+    votes = knn.votes(x) / knn.weight
+    assert votes.shape == (2, 3)
+    assert 0 < votes[0].sum() <= 5 + 1e-6  # five cosines, each at most 1
+    assert votes[0].argmax() == list(model.classes).index(HOUSING)
+    assert np.all(votes[1] == 0)  # an empty text has no neighbours
+
+
+def test_models_saved_without_neighbours_still_suggest(model):
+    old = copy.copy(model)
+    del old.__dict__["neighbours"]
+    assert old.suggest("开发商逾期交房")[0].label == HOUSING
