@@ -41,6 +41,7 @@ from audit.models import Action
 from audit.services import record
 from orgs.choices import UnitKind
 from orgs.models import Unit
+from petitions import search
 from petitions.bulk import BulkContact, BulkMatter, BulkWriter
 from petitions.choices import Channel, Kind, Rating, Status
 from petitions.models import Category, Contact, Petition
@@ -473,15 +474,16 @@ def import_file(path_or_name: str | Path, fh: IO[bytes] | None = None, *, actor:
         total = len(fresh)
         batch: list[BulkMatter] = []
         size = 0
-        for matter in matters:
-            batch.append(matter)
-            size += len(matter.contacts)
-            if size >= BATCH:
-                done += _flush(writer, batch, result)
-                batch, size = [], 0
-                if progress:
-                    progress("write", done, total)
-        done += _flush(writer, batch, result)
+        with search.deferred_merges():  # the worker merges the search index afterwards (queued below)
+            for matter in matters:
+                batch.append(matter)
+                size += len(matter.contacts)
+                if size >= BATCH:
+                    done += _flush(writer, batch, result)
+                    batch, size = [], 0
+                    if progress:
+                        progress("write", done, total)
+            done += _flush(writer, batch, result)
         if progress:
             progress("write", done, total)
         if result.created_matters or result.created_contacts:
@@ -496,12 +498,9 @@ def import_file(path_or_name: str | Path, fh: IO[bytes] | None = None, *, actor:
 
 def _merge_search_index_soon() -> None:
     """After an import: the background worker merges the new search entries (see search.merge_pending)."""
-    from django.db import connection
+    from petitions.tasks import merge_search_index
 
-    if connection.vendor == "postgresql":
-        from petitions.tasks import merge_search_index
-
-        merge_search_index.enqueue()
+    merge_search_index.enqueue()
 
 
 def _flush(writer: BulkWriter, batch: list[BulkMatter], result: ImportResult) -> int:

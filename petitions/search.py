@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import add
 from typing import Any
 
@@ -311,20 +313,51 @@ def index_documents(docs: Sequence[tuple[int, str]], *, replace: bool = False) -
 
 
 GIN_INDEX = "petitions_search_vector_gin"
+FTS_AUTOMERGE = 4  # FTS5's default: merge work done by every write, in proportion to what it wrote
+FTS_MERGE_PAGES = 500  # one step of the background merge (SQLite)
 
 
-def merge_pending() -> int:
-    """PostgreSQL: merge the search index's pending list into the index now; returns the pages merged.
+def merge_pending(*, budget_seconds: float = 10.0) -> int:
+    """Merge what the search index holds back into its main structure now; returns the pages merged.
 
-    New documents go to the GIN index's pending list (cheap appends, searched linearly until merged;
-    its limit is raised by migration 0010 so that no registration or import pays for a merge inline).
-    The background worker calls this right after an import and every minute (petitions.tasks).
-    SQLite's FTS5 merges its segments as it writes: nothing to do there."""
-    if connection.vendor != "postgresql":
-        return 0
+    PostgreSQL: new documents go to the GIN index's pending list (cheap appends, searched linearly
+    until merged; its limit is raised by migration 0010 so that no registration or import pays for a
+    merge inline). SQLite: an import writes its FTS5 segments without merging them (deferred_merges);
+    here they are merged step by step until there is nothing left or the budget is spent. The
+    background worker calls this right after an import and every minute (petitions.tasks)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])
-        return int(cursor.fetchone()[0])
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])
+            return int(cursor.fetchone()[0])
+        raw = connection.connection
+        pages = 0
+        started = time.monotonic()
+        while time.monotonic() - started < budget_seconds:
+            before = raw.total_changes
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('merge', %s)",  # noqa: S608
+                           [FTS_MERGE_PAGES])
+            if raw.total_changes - before < 2:  # FTS5's sign that there was no merge work left
+                break
+            pages += FTS_MERGE_PAGES
+        return pages
+
+
+@contextmanager
+def deferred_merges() -> Iterator[None]:
+    """Around a bulk write (an import): SQLite writes the new FTS5 segments without merging older ones
+    on the way (the background worker merges them afterwards: merge_pending). PostgreSQL's pending
+    list already works that way. Restored even if the write fails."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', 0)")  # noqa: S608
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', %s)",  # noqa: S608
+                           [FTS_AUTOMERGE])
 
 
 def _names_by_petition(ids: Sequence[int]) -> dict[int, list[str]]:

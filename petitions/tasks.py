@@ -101,7 +101,7 @@ def run_import_job(job_id: int) -> dict:
 
 @task()
 def merge_search_index() -> int:
-    """Merge the search index's pending entries (PostgreSQL; see search.merge_pending)."""
+    """Merge what the search index holds back after imports and registrations (see search.merge_pending)."""
     from petitions.search import merge_pending
 
     return merge_pending()
