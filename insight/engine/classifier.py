@@ -73,6 +73,10 @@ PLAIN_WEIGHT = 0.0
 NEIGHBOURS = 5  # nearest training texts whose labels vote (0 = none)
 NEIGHBOUR_WEIGHT = 0.5  # a vote is this times the cosine similarity, added to the label's SVM score
 NEIGHBOUR_BLOCKS = ("c2",)  # the feature block(s) the similarity is measured on: character bigrams
+# Only the latest this many training texts vote (the training data comes oldest first): one suggestion
+# reads the posting lists of its bigrams over them, so an office of a million matters must not make them
+# a million long.
+NEIGHBOUR_MAX_TEXTS = 20000
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,7 @@ class Neighbours:
         for b, block in enumerate(space.blocks):
             if block.name in blocks:
                 self.mask[space.offsets[b]:ends[b]] = True
+        x, y_idx = x[-NEIGHBOUR_MAX_TEXTS:], np.asarray(y_idx)[-NEIGHBOUR_MAX_TEXTS:]
         self.xt = self._unit(x).T.tocsr().astype(np.float32)
         self.labels = np.asarray(y_idx, dtype=np.int64)
         self.n_classes, self.k, self.weight = n_classes, min(k, x.shape[0]), weight
@@ -267,11 +272,12 @@ class Neighbours:
         norms[norms == 0] = 1.0
         return sp.csr_matrix(((data / norms[rows]).astype(np.float32), x.indices[keep], indptr), shape=x.shape)
 
-    def votes(self, x: sp.csr_matrix, chunk: int = 1000) -> np.ndarray:
+    def votes(self, x: sp.csr_matrix) -> np.ndarray:
         """(n texts, n_classes): weight * the summed similarity of each label among the k nearest."""
         out = np.zeros((x.shape[0], self.n_classes))
         if self.k <= 0 or self.weight == 0:
             return out
+        chunk = max(1, 20_000_000 // max(1, self.xt.shape[1]))  # a dense chunk of similarities stays ~80 MB
         for start in range(0, x.shape[0], chunk):
             q = self._unit(x[start:start + chunk])
             sims = np.asarray((q @ self.xt).todense())

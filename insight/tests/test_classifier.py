@@ -140,3 +140,15 @@ def test_models_saved_without_neighbours_still_suggest(model):
     old = copy.copy(model)
     del old.__dict__["neighbours"]
     assert old.suggest("开发商逾期交房")[0].label == HOUSING
+
+
+def test_only_the_latest_training_texts_vote(monkeypatch):
+    from insight.engine import classifier
+
+    texts, labels = corpus()
+    monkeypatch.setattr(classifier, "NEIGHBOUR_MAX_TEXTS", 6)
+    model = train(texts, labels)
+    assert model.neighbours is not None
+    assert model.neighbours.xt.shape[1] == 6  # one column per voting text
+    assert list(model.neighbours.labels) == [list(model.classes).index(label) for label in labels[-6:]]
+    assert model.suggest("开发商逾期交房")
