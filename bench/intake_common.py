@@ -41,6 +41,7 @@ def configure(db: str) -> str:
     """Point Django at the bench database before settings load. Returns a label for the results."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     os.environ["XINFANG_VAR_DIR"] = str(BENCH_DIR / "var")
+    os.environ["XINFANG_INSIGHT_DIR"] = str(insight_dir(db))  # indexes built from this database only
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     os.environ["XINFANG_LOG_LEVEL"] = "WARNING"
     if db == "postgres":
@@ -58,6 +59,10 @@ def configure(db: str) -> str:
 
     django.setup()
     return db
+
+
+def insight_dir(db: str) -> Path:
+    return BENCH_DIR / "var" / f"insight-{db}"
 
 
 def _ensure_pg_database(admin_url: str, name: str) -> None:

@@ -14,6 +14,7 @@ Writes bench/results/intake_seed_<db>.json.
 
 from __future__ import annotations
 
+import shutil
 import time
 
 from bench import intake_common as common
@@ -56,6 +57,7 @@ def _drop(db: str) -> None:
     marker = common._marker(db)
     if marker.exists():
         marker.unlink()
+    shutil.rmtree(common.insight_dir(db), ignore_errors=True)  # built from the data being dropped
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("DROP SCHEMA public CASCADE")
