@@ -120,3 +120,18 @@ def test_empty_text_and_empty_index():
     index.add(2, BASE[0])
     assert index.query("") == []
     assert index.query(BASE[0]) == [(2, 1.0)]
+
+
+def test_only_the_candidates_sharing_the_most_bands_are_scored(monkeypatch):
+    from insight.engine import neardup
+
+    index = NearDuplicateIndex()
+    # A campaign: many letters from one template, and the text itself among them.
+    campaign = [BASE[3].replace("二十多名", f"{n}名") for n in range(10, 60)]
+    index.add_many(range(1, len(campaign) + 2), [*campaign, BASE[0]])
+    everything = index.candidates(BASE[3])
+    assert len(everything) > 5
+    monkeypatch.setattr(neardup, "MAX_SCORED", 5)
+    assert len(index.candidates(BASE[3])) == 5
+    best = index.brute_force([campaign[0]], 0.5)[0][0]
+    assert index.query(campaign[0], k=1, min_score=0.5) == [best]  # the text itself shares every band
