@@ -60,7 +60,7 @@ class Command(BaseCommand):
         bulk = count >= ANALYZE_FROM
         load = {"seed": options["seed"], "days_back": options["days"], "history": not options["no_history"],
                 "progress": progress}
-        phases: list[str] = []
+        phases = []  # what took how long, for the closing line
         if bulk and not Petition.objects.exists():
             # Loading an empty database: build the plain indexes once at the end instead of row by row.
             with deferred_indexes(LOAD_TABLES):
