@@ -336,6 +336,8 @@ def run_parallel(count: int, parts: int, *, seed: int, days_back: int, history: 
     if parts == 1:
         tune_bulk_session(count)
         return generators[0].run(count, progress=progress, history=history, people_known=people_known)
+    if connection.in_atomic_block:  # the writers could not see this transaction's rows, nor join it
+        raise RuntimeError("并行装载不能在事务中进行：请在事务之外调用，或只用一个写入进程。")
     counts = [round(count * g.share) for g in generators[:-1]]
     counts.append(count - sum(counts))
     context = multiprocessing.get_context("fork")
@@ -380,6 +382,7 @@ def run_parallel(count: int, parts: int, *, seed: int, days_back: int, history: 
 def _write_part(generator: DemoGenerator, count: int, history: bool, people_known: bool,
                 results: Any, done: Any, part: int) -> None:
     """One worker of run_parallel (in a forked process): write its matters, report its Stats or the error."""
+    _forget_inherited_connections()
     try:
         tune_bulk_session(count)
 
@@ -391,3 +394,17 @@ def _write_part(generator: DemoGenerator, count: int, history: bool, people_know
         results.put(("error", f"进程 seed_demo-{part}：\n{traceback.format_exc()}"))
     finally:
         connections.close_all()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked writer: whatever connection state the parent had is the parent's. Its socket (if one
+    was left open) is dropped without being closed or used, so this process opens its own; two writers
+    talking over one inherited socket would read each other's answers."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+        conn.in_atomic_block = False
+        conn.savepoint_ids = []
+        conn.atomic_blocks = []
+        conn.needs_rollback = False
+        conn.closed_in_transaction = False
+        conn.run_on_commit = []

@@ -94,3 +94,11 @@ def test_deferred_indexes_are_rebuilt_by_parallel_builders():
     with deferred_indexes(DEFERRABLE_TABLES) as deferred:
         assert len(deferred.dropped) > 2 and "petitions_search_vector_gin" not in plain_indexes()
     assert plain_indexes() == before
+
+
+@pytest.mark.django_db
+def test_parallel_writers_refuse_to_run_inside_a_transaction():
+    build_users(build_jurisdiction())
+    with pytest.raises(RuntimeError, match="并行装载不能在事务中进行"):
+        demo_generator.run_parallel(10, 2, seed=1, days_back=30)  # a test runs inside a transaction
+    assert Petition.objects.count() == 0
