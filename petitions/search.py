@@ -324,7 +324,7 @@ def merge_pending(*, budget_seconds: float = 10.0) -> int:
     until merged; its limit is raised by migration 0010 so that no registration or import pays for a
     merge inline). SQLite: an import writes its FTS5 segments without merging them (deferred_merges);
     here they are merged step by step until there is nothing left or the budget is spent. The
-    background worker calls this right after an import and every minute (petitions.tasks)."""
+    background worker calls this right after an import and every five minutes (petitions.tasks)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [GIN_INDEX])

@@ -107,4 +107,5 @@ def merge_search_index() -> int:
     return merge_pending()
 
 
-PERIODIC = [(merge_search_index, 60)]
+# Registrations add a few entries a minute; an import queues its own merge at once.
+PERIODIC = [(merge_search_index, 300)]

@@ -5,7 +5,7 @@ it into the index when it outgrows gin_pending_list_limit — inline, in whateve
 import happens to cross the limit (4 MB by default: an import of a thousand long letters crosses
 it once or twice, and an unlucky registration waits a second). With 32 MB, a ledger import of
 several thousand long rows appends without merging, and petitions.tasks.merge_search_index merges
-the list in the background: right after each import and every minute.
+the list in the background: right after each import and every five minutes.
 """
 
 from django.db import migrations
