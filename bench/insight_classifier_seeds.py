@@ -346,16 +346,21 @@ def with_pairs(scores: np.ndarray, pairs: np.ndarray, mod: str, n_classes: int) 
     return scores
 
 
+def _neighbour_cache(features: str, seed: int, fold: int) -> Any:
+    """The cached nearest training texts of one fold (`<features>[:<neighbour space>]`), or None."""
+    space, _, name = features.partition(":")
+    path = CACHE / f"{space}/{name or 'knn'}/s{seed}_f{fold}.npz"
+    return np.load(path) if path.exists() else None
+
+
 def neighbour_votes(features: str, seed: int, y: np.ndarray, n: int, n_classes: int, folds_n: int, k: int,
                     power: float, min_sim: float = 0.0) -> np.ndarray | None:
     """Per text and label: the sum of sim**power over its k most similar training texts of that label."""
     votes = np.zeros((n, n_classes))
     for f in range(folds_n):
-        space, _, name = features.partition(":")  # <features>[:<neighbour space>]
-        path = CACHE / f"{space}/{name or 'knn'}/s{seed}_f{f}.npz"
-        if not path.exists():
+        z = _neighbour_cache(features, seed, f)
+        if z is None:
             return None
-        z = np.load(path)
         te, labs, sims = z["te"], y[z["idx"][:, :k]], z["sim"][:, :k].astype(np.float64)
         sims = np.where(sims >= min_sim, sims ** power, 0.0)
         part = np.zeros((len(te), n_classes))
@@ -369,11 +374,9 @@ def nearest_neighbour(features: str, seed: int, y: np.ndarray, n: int,
                       folds_n: int) -> tuple[np.ndarray, np.ndarray] | None:
     lab, sim = np.zeros(n, dtype=np.int64), np.zeros(n)
     for f in range(folds_n):
-        space, _, name = features.partition(":")  # <features>[:<neighbour space>]
-        path = CACHE / f"{space}/{name or 'knn'}/s{seed}_f{f}.npz"
-        if not path.exists():
+        z = _neighbour_cache(features, seed, f)
+        if z is None:
             return None
-        z = np.load(path)
         lab[z["te"]], sim[z["te"]] = y[z["idx"][:, 0]], z["sim"][:, 0]
     return lab, sim
 
