@@ -399,8 +399,8 @@ class BulkWriter:
         numbers, never a duplicate."""
         for m in matters:
             m.contacts.sort(key=lambda c: c.received_at)
-        with transaction.atomic():
-            self._reserved[id(matters)] = self._numbers([m for m in matters if m.existing_id is None])
+        with transaction.atomic():  # only the latest batch's numbers are kept: a batch never written is forgotten
+            self._reserved = {id(matters): self._numbers([m for m in matters if m.existing_id is None])}
 
     def write(self, matters: list[BulkMatter]) -> BulkStats:
         self.stats = BulkStats()
