@@ -33,6 +33,14 @@ def test_parts_split_the_villages_and_keep_their_people_apart():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("workers", ["-1", "17"])
+def test_a_worker_count_out_of_range_is_refused(workers):
+    with pytest.raises(CommandError, match="--workers 应在 1 到 16 之间"):
+        call_command("seed_demo", "--petitions", "10", "--workers", workers)
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_sqlite_refuses_parallel_writers():
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL takes parallel writers")

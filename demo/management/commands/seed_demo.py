@@ -41,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(f"演示辖区：{len(units)} 个单位，9 个演示账号。")
         started = time.monotonic()
         count = options["petitions"]
+        if options["workers"] < 0 or options["workers"] > 16:
+            raise CommandError("--workers 应在 1 到 16 之间（0 表示按数据库和核数自动选择）。")
         parts = options["workers"] or default_parts(count)
         if parts > 1 and connection.vendor != "postgresql":
             raise CommandError("SQLite 只有一个写入者，--workers 只能为 1（并行装载需要 PostgreSQL）。")
