@@ -92,7 +92,6 @@ class DemoGenerator:
         # Some villages complain far more than others (roughly Zipf).
         order = list(self.villages)
         self.rng.shuffle(order)
-        self.villages = order
         weights = [1.0 / (i + 1) ** 0.6 for i in range(len(order))]
         self.share = sum(weights[part::parts]) / sum(weights)  # of all matters, this part's villages' share
         self.villages = order[part::parts]

@@ -33,9 +33,6 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "petitions_search_fts"
-# SQL (PostgreSQL) of the facet lexemes of the matter row `p` (see FACET_MARK; also migration 0011).
-FACET_VECTOR = ("array_to_tsvector(array_remove(ARRAY['§c' || p.category_id, '§k' || p.kind, "
-                "'§h' || p.channel], NULL))")
 DOC_TABLE = "petitions_searchdocument"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -123,18 +120,19 @@ def tsquery(query: str) -> str:
 # inside the index instead of fetching every document with the word. Words never contain "§" (tokens
 # are Chinese characters, Latin letters and digits). The matter's own columns are still filtered too.
 FACET_MARK = "§"
+FACET_PREFIXES = {"category_id": "c", "kind": "k", "channel": "h"}  # matter column -> lexeme prefix
+# SQL of the facet lexemes of the matter row `p` (migration 0011 holds the same text, frozen).
+FACET_VECTOR = ("array_to_tsvector(array_remove(ARRAY["
+                + ", ".join(f"'{FACET_MARK}{prefix}' || p.{column}" for column, prefix in FACET_PREFIXES.items())
+                + "], NULL))")
 
 
 def facets(*, category_ids: Iterable[int] = (), kind: str = "", channel: str = "") -> list[list[str]]:
     """Facet lexeme groups for a search's filters: a document must hold one lexeme of every group."""
-    groups = []
-    if category_ids:
-        groups.append([f"{FACET_MARK}c{int(pk)}" for pk in category_ids])
-    if kind:
-        groups.append([f"{FACET_MARK}k{kind}"])
-    if channel:
-        groups.append([f"{FACET_MARK}h{channel}"])
-    return groups
+    values = {"category_id": [str(int(pk)) for pk in category_ids], "kind": [kind] if kind else [],
+              "channel": [channel] if channel else []}
+    return [[f"{FACET_MARK}{FACET_PREFIXES[column]}{value}" for value in chosen]
+            for column, chosen in values.items() if chosen]
 
 
 def _facet_tsquery(groups: Sequence[Sequence[str]]) -> str:
