@@ -61,6 +61,16 @@ def configure(db: str) -> str:
     return db
 
 
+def delete_matters(petition_ids: Any, **only: Any) -> None:
+    """Delete these matters (those of them matching `only`, e.g. registered_at__gte=…) in chunks, with
+    everything hanging off them: what a bench adds, it takes away again."""
+    from petitions.models import Petition
+
+    pks = sorted(set(petition_ids))
+    for start in range(0, len(pks), 500):
+        Petition.objects.filter(pk__in=pks[start : start + 500], **only).delete()
+
+
 def insight_dir(db: str) -> Path:
     return BENCH_DIR / "var" / f"insight-{db}"
 

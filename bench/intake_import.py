@@ -137,16 +137,14 @@ def _source_ids(file: Path, column_map) -> list[str]:  # noqa: ANN001
 
 def _forget(file: Path, column_map) -> None:  # noqa: ANN001
     """Delete matters imported from this file before, so each run measures a first import."""
-    from petitions.models import Contact, Petition
+    from petitions.models import Contact
 
     ids = _source_ids(file, column_map)
     petitions: set[int] = set()
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         petitions.update(Contact.objects.filter(source_id__in=chunk).order_by().values_list("petition_id", flat=True))
-    pks = sorted(petitions)
-    for start in range(0, len(pks), 900):
-        Petition.objects.filter(pk__in=pks[start : start + 900]).delete()
+    common.delete_matters(petitions)
 
 
 def _raw_baseline(file: Path, column_map) -> float:  # noqa: ANN001

@@ -154,11 +154,8 @@ def _forget(petition_ids: list[int], since: datetime.datetime) -> None:
     from django.db import connection
 
     from petitions import search
-    from petitions.models import Petition
 
-    mine = sorted(set(petition_ids))
-    for start in range(0, len(mine), 500):
-        Petition.objects.filter(pk__in=mine[start : start + 500], registered_at__gte=since).delete()
+    common.delete_matters(petition_ids, registered_at__gte=since)
     search.merge_pending()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
