@@ -1,6 +1,7 @@
 """Chinese full-text search: bigram index on both databases, filters, scoping, page and API."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -41,6 +42,33 @@ def test_tokens_are_bigrams_plus_the_last_character_and_latin_words():
     assert search.fts5_query("工资 拖欠工资 资 ab") == '"工资" AND "拖欠 欠工 工资" AND "资"* AND "ab"*'
     assert search.tsquery("拖欠工资 资") == "('拖欠' <-> '欠工' <-> '工资') & ('资':*)"
     assert not search.has_terms("，。！ ")
+
+
+def test_the_ideographs_left_out_of_normalisation_are_stable_code_points_of_nfkc():
+    """_normalise() applies NFKC only between unified ideographs; exact if no ideograph is ever changed
+    by NFKC, reordered, or part of a composition (UAX #15). Checked over every code point."""
+    import sys
+    import unicodedata
+
+    stable = re.compile(f"[{search._NFKC_STABLE}]")
+    in_class = [chr(c) for c in range(sys.maxunicode + 1) if stable.match(chr(c))]
+    assert len(in_class) > 27000
+    for char in in_class:
+        assert unicodedata.normalize("NFKD", char) == char and unicodedata.combining(char) == 0
+    for code in range(sys.maxunicode + 1):  # a canonical composition is the inverse of a two-character decomposition
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            assert not any(stable.match(chr(int(part, 16))) for part in parts)
+
+
+@pytest.mark.parametrize("text", [
+    "１２３ＡＢＣ，工资！（拖欠）", "e\u0301\u0323工e\u0323\u0301", "\u0301开头的组合符", "兼容汉字\uf900\uf901与\u2f00部首",
+    "ﬁ连字㍿单位\u3000全角空格", "한국어\u1100\u1161混合", "丈\u0308夫", "\u212b\u2126工资\u00c5",
+])
+def test_normalising_between_ideographs_is_exactly_nfkc(text):
+    import unicodedata
+
+    assert search._normalise(text) == unicodedata.normalize("NFKC", text).lower()
 
 
 def test_two_character_term_matches_the_phrase_only(cast):
