@@ -340,3 +340,46 @@ def test_facet_filters_are_answered_inside_the_index_with_the_same_results(cast)
         assert [row[0] for row in cursor.fetchall()] == [visit.pk]
     search.reindex([visit.pk])  # a re-indexed document keeps its facets
     assert found(cast.officer, "工资", category=str(labour.pk)) == {"甲拖欠工资"}
+
+
+def _vectors(ids):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT petition_id, vector::text FROM petitions_searchdocument WHERE petition_id = ANY(%s)",
+                       [list(ids)])
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.parametrize("helper", ["connects", "cannot-connect", "loses-connection"])
+def test_vectors_made_on_the_helper_connection_are_the_writers_own(cast, monkeypatch, helper):
+    """A large batch on PostgreSQL has half its vectors made by a second connection (search._VectorHelper);
+    the index must hold exactly what the writing connection makes, and a helper that fails changes nothing."""
+    import psycopg
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's FTS5 indexes in-process")
+    texts = ["拖欠工资！A3区，2024年 拖欠", "幸福里小区电梯停运，请求维修。", "x" * 3000 + " 附件链接 工资", "路灯不亮",
+             "征地补偿款没有发放到位"]
+    made = [register(cast.town_a, cast.desk_a, text[:50], text, name=f"李{i}") for i, text in enumerate(texts)]
+    ids = [p.pk for p in made]
+    written = _vectors(ids)  # one document at a time: the writing connection parses it
+    assert len(written) == len(texts)
+    monkeypatch.setattr(search, "PARALLEL_DOCUMENTS", 1)
+    monkeypatch.setattr(search, "PIPELINE_DOCUMENTS", 2)  # parts 0 and 2 go to the helper, part 1 stays
+    submitted = []
+    submit = search._VectorHelper.submit
+    monkeypatch.setattr(search._VectorHelper, "submit", lambda self, tokens: submitted.append(tokens) or submit(
+        self, tokens))
+    if helper == "cannot-connect":
+        def refuse(*args, **kwargs):
+            raise psycopg.OperationalError("connection refused")
+        monkeypatch.setattr(search.psycopg, "connect", refuse)
+    elif helper == "loses-connection":
+        def lost(self, tokens):
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        monkeypatch.setattr(search._VectorHelper, "_vectors", lost)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE petitions_searchdocument SET vector = ''::tsvector WHERE petition_id = ANY(%s)", [ids])
+    assert search.reindex(ids) == len(texts)
+    assert _vectors(ids) == written
+    assert len(submitted) == (0 if helper == "cannot-connect" else 2)
+    assert found(cast.desk_a, "欠工资") == {texts[0][:50]}
