@@ -25,7 +25,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from operator import add
 from typing import Any
 
@@ -340,35 +340,37 @@ def _index_postgres(docs: Sequence[tuple[int, str]], *, replace: bool) -> None:
                 f"FROM unnest(%s::bigint[], %s::text[], {param}) AS docs(pk, text, vector) "
                 f"JOIN petitions_petition p ON p.id = docs.pk {conflict}")
 
-    parse = insert("to_tsvector('simple', docs.vector)", "%s::text[]")
+    parse = insert(_to_vector("docs.vector"), "%s::text[]")
     parsed = insert("docs.vector", "%b::tsvector[]")  # the helper's vectors go back in binary, as they came
     connection.ensure_connection()
     raw = connection.connection
     parts = [docs[start : start + PIPELINE_DOCUMENTS] for start in range(0, len(docs), PIPELINE_DOCUMENTS)]
     helper = _VectorHelper.open() if len(docs) >= PARALLEL_DOCUMENTS else None
-    with psycopg.Cursor(raw) as cursor, raw.pipeline():
+    with psycopg.Cursor(raw) as cursor, raw.pipeline(), helper or nullcontext():
+        cursor.adapters.register_dumper(_Vector, _VectorDumper)
+
         def write(part: Sequence[tuple[int, str]], sql: str, vectors: list[Any]) -> None:
             cursor.execute(sql, [[pk for pk, _ in part], [text for _, text in part], vectors])
 
-        if helper is None:
-            for part in parts:
-                write(part, parse, [token_string(text) for _, text in part])
-            return
-        with helper:
-            elsewhere = []
-            for index, part in enumerate(parts):
-                tokens = [token_string(text) for _, text in part]
-                if index % 2:
-                    write(part, parse, tokens)
-                else:
-                    elsewhere.append((part, tokens, helper.submit(tokens)))
-            for part, tokens, vectors in elsewhere:
-                try:
-                    ready = vectors.result()
-                except psycopg.OperationalError:  # the helper's connection was lost: parse them here
-                    write(part, parse, tokens)
-                else:
-                    write(part, parsed, ready)
+        elsewhere = []
+        for index, part in enumerate(parts):
+            tokens = [token_string(text) for _, text in part]
+            if helper and index % 2 == 0:
+                elsewhere.append((part, tokens, helper.submit(tokens)))
+            else:
+                write(part, parse, tokens)
+        for part, tokens, vectors in elsewhere:
+            try:
+                ready = vectors.result()
+            except psycopg.OperationalError:  # the helper's connection was lost: parse them here
+                write(part, parse, tokens)
+            else:
+                write(part, parsed, ready)
+
+
+def _to_vector(tokens_sql: str) -> str:
+    """SQL of the vector of a token string (the writer's and the helper's, so they cannot differ)."""
+    return f"to_tsvector('simple', {tokens_sql})"
 
 
 # At least this many documents: half the parts' vectors are made on a second connection (see _VectorHelper).
@@ -408,7 +410,6 @@ class _VectorHelper:
             conn = psycopg.connect(**params, autocommit=True)
         except psycopg.Error:
             return None
-        connection.connection.adapters.register_dumper(_Vector, _VectorDumper)
         return cls(conn)
 
     def __enter__(self) -> _VectorHelper:
@@ -423,7 +424,7 @@ class _VectorHelper:
 
     def _vectors(self, tokens: list[str]) -> list[_Vector]:
         with self.conn.cursor(binary=True) as cursor:
-            cursor.execute("SELECT to_tsvector('simple', t) FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) "
+            cursor.execute(f"SELECT {_to_vector('t')} FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) "  # noqa: S608
                            "ORDER BY n", [tokens])
             return [_Vector(row[0]) for row in cursor.fetchall()]
 
